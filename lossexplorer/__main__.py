@@ -1,0 +1,5 @@
+"""Run lossexplorer with ``python -m lossexplorer``."""
+
+from lossexplorer.cli import main
+
+raise SystemExit(main())
