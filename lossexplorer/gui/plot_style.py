@@ -1,0 +1,115 @@
+"""One look for every plot: a colour-blind-safe palette, distinct line styles, legends and a crosshair readout."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Slot
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QWidget
+
+from lossexplorer import losses
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision deficiencies.
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow, last: weak on white
+)
+LINE_STYLES = (
+    Qt.PenStyle.SolidLine,
+    Qt.PenStyle.DashLine,
+    Qt.PenStyle.DashDotLine,
+    Qt.PenStyle.DotLine,
+    Qt.PenStyle.DashDotDotLine,
+)
+AXIS_FONT_SIZE = 10
+
+
+def style_index(key: str) -> int:
+    """A stable index for a curve key: registry losses keep their registry position, so colours never jump."""
+    order = list(losses.REGISTRY)
+    if key in order:
+        return order.index(key)
+    return sum(map(ord, key))
+
+
+def curve_color(key: str) -> QColor:
+    """The palette colour of a curve."""
+    palette = OKABE_ITO[:-1]
+    return QColor(palette[style_index(key) % len(palette)])
+
+
+def curve_pen(key: str, width: float = 2.2) -> QPen:
+    """A cosmetic pen with the curve's colour and line style, so curves differ by more than colour alone."""
+    index = style_index(key)
+    pen = pg.mkPen(curve_color(key), width=width)
+    pen.setStyle(LINE_STYLES[index % len(LINE_STYLES)])
+    pen.setCosmetic(True)
+    return pen
+
+
+def make_plot(title: str, x_label: str, y_label: str, name: str, parent: QWidget | None = None) -> pg.PlotWidget:
+    """A plot widget with the app's look: title, labelled axes, grid, legend, and an objectName for tests."""
+    widget = pg.PlotWidget(parent=parent)
+    widget.setObjectName(name)
+    widget.setAccessibleName(title)
+    widget.setBackground("w")
+    item = widget.getPlotItem()
+    item.setTitle(title, color="#222222", size="11pt")
+    item.setLabel("bottom", x_label, color="#333333")
+    item.setLabel("left", y_label, color="#333333")
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setMenuEnabled(True)
+    font = QFont()
+    font.setPointSize(AXIS_FONT_SIZE)
+    for axis in ("bottom", "left"):
+        item.getAxis(axis).setTickFont(font)
+        item.getAxis(axis).setPen(pg.mkPen("#666666"))
+        item.getAxis(axis).setTextPen(pg.mkPen("#333333"))
+    legend = item.addLegend(offset=(-10, 10), labelTextColor="#222222", labelTextSize="9pt")
+    legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+    legend.setPen(pg.mkPen("#cccccc"))
+    return widget
+
+
+class Crosshair:
+    """A crosshair that follows the mouse over a plot and reads out the values under it in a corner label."""
+
+    def __init__(self, widget: pg.PlotWidget, x_name: str = "x", y_name: str = "y") -> None:
+        self._widget, self._x_name, self._y_name = widget, x_name, y_name
+        pen = pg.mkPen("#888888", width=1, style=Qt.PenStyle.DashLine)
+        self.vertical = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        self.horizontal = pg.InfiniteLine(angle=0, movable=False, pen=pen)
+        self.readout = pg.TextItem(anchor=(0, 0), color="#222222", fill=pg.mkBrush(255, 255, 255, 210))
+        for item in (self.vertical, self.horizontal):
+            widget.addItem(item, ignoreBounds=True)
+            item.setVisible(False)
+        self.readout.setParentItem(widget.getPlotItem().vb)
+        self.readout.setPos(6, 4)
+        self.readout.setVisible(False)
+        self._proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=60, slot=self._moved)
+
+    @Slot(object)
+    def _moved(self, event: tuple[QPointF]) -> None:
+        position = event[0]
+        view_box = self._widget.getPlotItem().vb
+        inside = self._widget.sceneBoundingRect().contains(position) and view_box.sceneBoundingRect().contains(
+            position)
+        for item in (self.vertical, self.horizontal, self.readout):
+            item.setVisible(inside)
+        if inside:
+            self.show_at(view_box.mapSceneToView(position))
+
+    def show_at(self, point: QPointF) -> None:
+        """Place the crosshair at a point in data coordinates and read it out."""
+        x, y = point.x(), point.y()
+        if self._widget.getPlotItem().ctrl.logYCheck.isChecked():
+            y = 10.0 ** y
+        self.vertical.setPos(point.x())
+        self.horizontal.setPos(point.y())
+        self.readout.setText(f"{self._x_name} = {x:.4g}   {self._y_name} = {y:.4g}")

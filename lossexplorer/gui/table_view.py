@@ -1,0 +1,83 @@
+"""The data table: a QTableView over the model with spreadsheet-style copy, paste, add and delete."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QWidget
+
+from lossexplorer.gui.table_model import PredictionTableModel
+
+
+class DataTableView(QTableView):
+    """Shows the prediction table; all edits go to the model, which keeps them undoable."""
+
+    def __init__(self, model: PredictionTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dataTable")
+        self.setAccessibleName("Prediction data table")
+        self.setModel(model)
+        self._model = model
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        # Fixed row heights keep scrolling cheap at a million rows: Qt never measures rows.
+        vertical = self.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(22)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.copy_action = self._action("Copy", QKeySequence.StandardKey.Copy, self.copy_selection, "copyAction")
+        self.paste_action = self._action("Paste", QKeySequence.StandardKey.Paste, self.paste_clipboard,
+                                         "pasteAction")
+        self.add_row_action = self._action("Add Row", QKeySequence("Ctrl+Shift+N"), self.add_row, "addRowAction")
+        self.delete_rows_action = self._action("Delete Rows", QKeySequence("Ctrl+Del"), self.delete_selected_rows,
+                                               "deleteRowsAction")
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object,
+                name: str) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setShortcut(shortcut)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def selected_cells(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column indices of the selected cells."""
+        indexes = self.selectionModel().selectedIndexes()
+        rows = np.array([index.row() for index in indexes], dtype=np.int64)
+        columns = np.array([index.column() for index in indexes], dtype=np.int64)
+        return rows, columns
+
+    @Slot()
+    def copy_selection(self) -> None:
+        """Copy the selected block to the clipboard as tab-separated text."""
+        rows, columns = self.selected_cells()
+        if rows.size:
+            QApplication.clipboard().setText(self._model.copy_text(rows, columns))
+
+    @Slot()
+    def paste_clipboard(self) -> None:
+        """Paste tab-separated text from the clipboard at the current cell."""
+        current = self.currentIndex()
+        top, left = (current.row(), current.column()) if current.isValid() else (0, 0)
+        self._model.paste_text(top, left, QApplication.clipboard().text())
+
+    @Slot()
+    def add_row(self) -> None:
+        """Insert a row below the current one."""
+        current = self.currentIndex()
+        position = current.row() + 1 if current.isValid() else self._model.rowCount()
+        self._model.insert_rows(position, 1)
+        self.selectRow(position)
+
+    @Slot()
+    def delete_selected_rows(self) -> None:
+        """Delete every row that has a selected cell."""
+        rows, _ = self.selected_cells()
+        self._model.remove_rows_at(rows)
