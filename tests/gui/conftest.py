@@ -1,0 +1,26 @@
+"""GUI test set-up: no test ever reads or writes the real settings file or data folder.
+
+The autouse fixture points the app's settings (an INI file) and its data folder (recovery files, error log)
+into ``tmp_path`` through the environment variables :mod:`lossexplorer.gui.settings` honours, and also
+redirects any default-constructed ``QSettings`` there, so even code that bypasses the module is contained.
+"""
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from lossexplorer.gui import settings
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings_and_data(tmp_path_factory, monkeypatch):
+    """Give every GUI test its own empty settings file and data folder."""
+    root = tmp_path_factory.mktemp("app-home")
+    config, data = root / "config", root / "data"
+    config.mkdir()
+    data.mkdir()
+    monkeypatch.setenv(settings.CONFIG_DIR_ENV, str(config))
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(data))
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(config / "qsettings"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    return root
