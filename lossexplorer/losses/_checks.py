@@ -94,7 +94,7 @@ def check_probabilities(values: np.ndarray, name: str) -> None:
 
 def check_positive_row_sums(values: np.ndarray, name: str) -> None:
     """Raise ValueError if a row of probabilities sums to zero (it cannot be renormalised)."""
-    sums = np.sum(values, axis=-1)
+    sums = np.einsum("ij->i", values)
     if sums.min() > 0.0:
         return
     raise ValueError(f"{name} row {int(np.argmin(sums))} sums to 0; it cannot be renormalised to probabilities")

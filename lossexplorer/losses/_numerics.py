@@ -22,16 +22,41 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, inv, e * inv)
 
 
+# numpy's reductions over a short last axis are slow (np.max over (n, 3) costs ~15 passes over the data);
+# einsum and column-wise maxima are several times faster. Below this many columns the column loop wins.
+_COLUMN_LOOP_LIMIT = 32
+
+
+def row_sum(values: np.ndarray) -> np.ndarray:
+    """Return the sum over the last axis of an (n, k) array, shape (n,)."""
+    return np.einsum("ij->i", values)
+
+
+def row_dot(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Return the row-wise dot product of two (n, k) arrays, shape (n,)."""
+    return np.einsum("ij,ij->i", left, right)
+
+
+def row_max(values: np.ndarray) -> np.ndarray:
+    """Return the maximum over the last axis of an (n, k) array, shape (n,)."""
+    if values.shape[1] > _COLUMN_LOOP_LIMIT:
+        return np.max(values, axis=-1)
+    result = values[:, 0].copy()
+    for column in range(1, values.shape[1]):  # a loop over the few columns, never over rows
+        np.maximum(result, values[:, column], out=result)
+    return result
+
+
 def log_softmax(x: np.ndarray) -> np.ndarray:
-    """Return ``log(softmax(x))`` over the last axis via the shifted log-sum-exp."""
-    shifted = x - np.max(x, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    """Return ``log(softmax(x))`` over the last axis of (n, k) logits via the shifted log-sum-exp."""
+    shifted = x - row_max(x)[:, None]
+    return shifted - np.log(row_sum(np.exp(shifted)))[:, None]
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
-    """Return the softmax of ``x`` over the last axis, safe for very large logits."""
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
+    """Return the softmax over the last axis of (n, k) logits, safe for very large logits."""
+    e = np.exp(x - row_max(x)[:, None])
+    return e / row_sum(e)[:, None]
 
 
 def clip_probability(p: np.ndarray) -> np.ndarray:
@@ -51,7 +76,7 @@ def row_mean(values: np.ndarray) -> np.ndarray:
     """Reduce a per-element array to one value per row: identity for (n,), mean over the last axis for (n, k)."""
     if values.ndim == 1:
         return values
-    return np.mean(values, axis=-1)
+    return row_sum(values) * (1.0 / values.shape[1])
 
 
 def per_row_weight(y_pred: np.ndarray) -> float:

@@ -14,7 +14,7 @@ from lossexplorer.losses._checks import (
     hinge_labels,
 )
 from lossexplorer.losses._engine import evaluate, register
-from lossexplorer.losses._numerics import per_row_weight, row_mean
+from lossexplorer.losses._numerics import per_row_weight, row_dot, row_max, row_mean
 
 
 def _prepare_hinge(y_true: Any, y_pred: Any, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -56,7 +56,7 @@ def _squared_hinge_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 def _categorical_hinge_parts(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (slack, index of the best wrong class, its score) with slack = neg − pos + 1."""
-    positive = np.sum(y_true * y_pred, axis=-1)
+    positive = row_dot(y_true, y_pred)
     wrong = (1.0 - y_true) * y_pred
     best_wrong = np.argmax(wrong, axis=-1)
     negative = wrong[np.arange(wrong.shape[0]), best_wrong]
@@ -64,8 +64,8 @@ def _categorical_hinge_parts(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np
 
 
 def _categorical_hinge_rows(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    positive = np.sum(y_true * y_pred, axis=-1)
-    negative = np.max((1.0 - y_true) * y_pred, axis=-1)
+    positive = row_dot(y_true, y_pred)
+    negative = row_max((1.0 - y_true) * y_pred)
     return np.maximum(negative - positive + 1.0, 0.0)
 
 

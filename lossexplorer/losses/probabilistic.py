@@ -26,7 +26,10 @@ from lossexplorer.losses._numerics import (
     inside_clip,
     log_softmax,
     per_row_weight,
+    row_dot,
+    row_max,
     row_mean,
+    row_sum,
     sigmoid,
     softmax,
 )
@@ -173,29 +176,29 @@ def _focal_grad(y_true: np.ndarray, y_pred: np.ndarray, apply_class_balancing: b
 def _cce_rows(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool, label_smoothing: float) -> np.ndarray:
     target = _smooth_categorical(y_true, label_smoothing)
     if from_logits:
-        return -np.sum(target * log_softmax(y_pred), axis=-1)
-    normalised = y_pred / np.sum(y_pred, axis=-1, keepdims=True)
-    return -np.sum(target * np.log(clip_probability(normalised)), axis=-1)
+        return -row_dot(target, log_softmax(y_pred))
+    normalised = y_pred / row_sum(y_pred)[:, None]
+    return -row_dot(target, np.log(clip_probability(normalised)))
 
 
 def _cce_grad(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool, label_smoothing: float) -> np.ndarray:
     target = _smooth_categorical(y_true, label_smoothing)
     if from_logits:
-        return np.sum(target, axis=-1, keepdims=True) * softmax(y_pred) - target
-    total = np.sum(y_pred, axis=-1, keepdims=True)
+        return row_sum(target)[:, None] * softmax(y_pred) - target
+    total = row_sum(y_pred)[:, None]
     normalised = y_pred / total
     live_target = target * inside_clip(normalised)
     # d/dp_i of −Σ y_j log(p_j/S) = (Σ_j y_j − y_i S/p_i) / S, counting only unclipped classes.
-    return (np.sum(live_target, axis=-1, keepdims=True) - live_target / clip_probability(normalised)) / total
+    return (row_sum(live_target)[:, None] - live_target / clip_probability(normalised)) / total
 
 
 def _sparse_rows(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool) -> np.ndarray:
     rows = np.arange(y_pred.shape[0])
     if from_logits:
-        top = np.max(y_pred, axis=-1)
-        log_total = top + np.log(np.sum(np.exp(y_pred - top[:, None]), axis=-1))
+        top = row_max(y_pred)
+        log_total = top + np.log(row_sum(np.exp(y_pred - top[:, None])))
         return log_total - y_pred[rows, y_true]
-    probability = y_pred[rows, y_true] / np.sum(y_pred, axis=-1)
+    probability = y_pred[rows, y_true] / row_sum(y_pred)
     return -np.log(clip_probability(probability))
 
 
@@ -205,7 +208,7 @@ def _sparse_grad(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool) -> n
         grad = softmax(y_pred)
         grad[rows, y_true] -= 1.0
         return grad
-    total = np.sum(y_pred, axis=-1)
+    total = row_sum(y_pred)
     picked = y_pred[rows, y_true]
     live = inside_clip(picked / total)
     grad = np.repeat((live / total)[:, None], y_pred.shape[1], axis=1)
@@ -217,7 +220,7 @@ def _sparse_grad(y_true: np.ndarray, y_pred: np.ndarray, from_logits: bool) -> n
 def _kl_rows(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     true = np.clip(y_true, EPSILON, 1.0)
     pred = np.clip(y_pred, EPSILON, 1.0)
-    return np.sum(true * np.log(true / pred), axis=-1)
+    return row_dot(true, np.log(true / pred))
 
 
 def _kl_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:

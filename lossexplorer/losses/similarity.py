@@ -8,7 +8,7 @@ import numpy as np
 
 from lossexplorer.losses._checks import as_float_array, check_2d, check_probabilities, check_same_shape
 from lossexplorer.losses._engine import evaluate, register
-from lossexplorer.losses._numerics import EPSILON
+from lossexplorer.losses._numerics import EPSILON, row_dot, row_sum
 
 
 def _prepare_cosine(y_true: Any, y_pred: Any, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -33,21 +33,21 @@ def _prepare_dice(y_true: Any, y_pred: Any, params: dict[str, Any]) -> tuple[np.
 
 def _norm_floor(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (‖v‖, max(‖v‖, 1e-7)) per row, keeping the axis: Keras's L2 normalisation floor."""
-    norm = np.sqrt(np.sum(values * values, axis=-1, keepdims=True))
+    norm = np.sqrt(row_dot(values, values))[:, None]
     return norm, np.maximum(norm, EPSILON)
 
 
 def _cosine_rows(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     _, true_floor = _norm_floor(y_true)
     _, pred_floor = _norm_floor(y_pred)
-    return -np.sum(y_true * y_pred, axis=-1) / (true_floor[:, 0] * pred_floor[:, 0])
+    return -row_dot(y_true, y_pred) / (true_floor[:, 0] * pred_floor[:, 0])
 
 
 def _cosine_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     _, true_floor = _norm_floor(y_true)
     pred_norm, pred_floor = _norm_floor(y_pred)
     unit_true = y_true / true_floor
-    projection = np.sum(unit_true * y_pred, axis=-1, keepdims=True)
+    projection = row_dot(unit_true, y_pred)[:, None]
     # Above the floor the derivative of p/‖p‖ removes the radial part; below it p is divided by the constant 1e-7.
     radial = np.where(pred_norm > EPSILON, projection / (pred_floor * pred_floor), 0.0) * y_pred
     return -(unit_true - radial) / pred_floor
@@ -55,8 +55,8 @@ def _cosine_grad(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 def _dice_parts(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (intersection Σ y·p, denominator Σ y + Σ p + 1e-7) per row, keeping the axis."""
-    intersection = np.sum(y_true * y_pred, axis=-1, keepdims=True)
-    denominator = np.sum(y_true + y_pred, axis=-1, keepdims=True) + EPSILON
+    intersection = row_dot(y_true, y_pred)[:, None]
+    denominator = (row_sum(y_true) + row_sum(y_pred) + EPSILON)[:, None]
     return intersection, denominator
 
 
