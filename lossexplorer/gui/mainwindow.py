@@ -21,6 +21,7 @@ from lossexplorer.gui.classification_view import ClassificationView
 from lossexplorer.gui.loss_panel import LossPanel
 from lossexplorer.gui.loss_state import LossState
 from lossexplorer.gui.regression_view import RegressionView
+from lossexplorer.gui.session_actions import install_session_actions
 from lossexplorer.gui.table_model import PredictionTableModel
 from lossexplorer.gui.table_view import DataTableView
 
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self._follow_task()
         self.update_title()
         self.resize(QSize(1360, 860))
+        install_session_actions(self)
 
     # ----- building ------------------------------------------------------------------------------
     def _build_central(self) -> None:
@@ -172,7 +174,7 @@ class MainWindow(QMainWindow):
 
     def source_label(self) -> str:
         """A short name for where the data came from."""
-        source = self.model.dataset().source
+        source = self.windowFilePath() or self.model.dataset().source
         return source.replace("\\", "/").rsplit("/", 1)[-1] if source else "untitled"
 
     # ----- slots ---------------------------------------------------------------------------------
