@@ -135,12 +135,22 @@ def barron_rho_derivative(r: np.ndarray, alpha: float) -> np.ndarray:
     return r * np.exp((0.5 * alpha - 1.0) * log_term)
 
 
+def _scaled_error(y_true: np.ndarray, y_pred: np.ndarray, scale: float) -> np.ndarray:
+    """Return (y_pred − y_true) / scale, with an overflow to ±inf held at ±float max.
+
+    Barron's bounded losses (α < 2) stay finite and well defined there, where an infinite error would give
+    inf·0 = NaN in their formulas.
+    """
+    largest = np.finfo(np.float64).max
+    return np.clip((y_pred - y_true) / scale, -largest, largest)
+
+
 def _general_robust_rows(y_true: np.ndarray, y_pred: np.ndarray, alpha: float, scale: float) -> np.ndarray:
-    return row_mean(barron_rho((y_pred - y_true) / scale, alpha))
+    return row_mean(barron_rho(_scaled_error(y_true, y_pred, scale), alpha))
 
 
 def _general_robust_grad(y_true: np.ndarray, y_pred: np.ndarray, alpha: float, scale: float) -> np.ndarray:
-    slope = barron_rho_derivative((y_pred - y_true) / scale, alpha)
+    slope = barron_rho_derivative(_scaled_error(y_true, y_pred, scale), alpha)
     return (per_row_weight(y_pred) / scale) * slope
 
 

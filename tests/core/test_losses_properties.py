@@ -109,6 +109,15 @@ def test_general_robust_stays_finite_for_enormous_errors_when_bounded():
     np.testing.assert_allclose(losses.general_robust(np.zeros(2), x, alpha=-math.inf, reduction="none"), [1.0, 1.0])
 
 
+@pytest.mark.parametrize("alpha", [-math.inf, -2.0, -1e-6, 0.0, 1e-6, 1.0])
+def test_general_robust_handles_an_error_that_overflows_float64(alpha):
+    # y_pred - y_true = 2e308 overflows; the bounded and logarithmic losses must stay finite and positive.
+    value = losses.general_robust([-1e308], [1e308], alpha=alpha, reduction="none")
+    grad = losses.gradient("general_robust", [-1e308], [1e308], alpha=alpha)
+    assert np.all(value > 0) and np.all(np.isfinite(value))
+    assert np.all(np.isfinite(grad)) and np.all(grad >= 0)
+
+
 @SETTINGS
 @given(floats(0.01, 0.99), floats(0.01, 20))
 def test_quantile_asymmetry_follows_tau(tau, gap):
