@@ -192,9 +192,10 @@ def test_binary_from_logits_matches_probabilities(y_true, logits, label_smoothin
 
 
 @SETTINGS
-@given(arrays(np.float64, (4, 3), elements=floats(-8, 8)), st.lists(st.integers(0, 2), min_size=4, max_size=4),
+@given(arrays(np.float64, (4, 3), elements=floats(-5, 5)), st.lists(st.integers(0, 2), min_size=4, max_size=4),
        floats(0, 1))
 def test_categorical_from_logits_matches_probabilities(logits, labels, label_smoothing):
+    # logits within +-5 keep every softmax probability above 2e-5, away from the 1e-7 clip of the probability path
     one_hot = np.eye(3)[labels]
     cce_logits = losses.categorical_crossentropy(one_hot, logits, from_logits=True,
                                                  label_smoothing=label_smoothing, reduction="none")
