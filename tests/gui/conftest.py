@@ -8,7 +8,7 @@ redirects any default-constructed ``QSettings`` there, so even code that bypasse
 import pytest
 from PySide6.QtCore import QSettings
 
-from lossexplorer.gui import settings
+from lossexplorer.gui import recovery, session_actions, settings
 
 
 @pytest.fixture(autouse=True)
@@ -24,3 +24,17 @@ def isolated_settings_and_data(tmp_path_factory, monkeypatch):
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(config / "qsettings"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     return root
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_questions(monkeypatch):
+    """Answer the app's modal questions without blocking, so a test never hangs on a dialog.
+
+    pytest-qt closes every window it tracks after a test; a window with unsaved changes would otherwise
+    ask Save/Discard/Cancel in a modal box nobody can click. By default: discard, restore later, and
+    cancel every file dialog. Tests of the questions set their own answers on the controller.
+    """
+    monkeypatch.setattr(session_actions, "ask_unsaved", lambda _parent, _name: "discard")
+    monkeypatch.setattr(session_actions, "ask_save_path", lambda _parent, _suggestion: "")
+    monkeypatch.setattr(session_actions, "ask_open_path", lambda _parent, _folder: "")
+    monkeypatch.setattr(recovery, "ask_restore", lambda _parent, _description: "later")
