@@ -38,10 +38,18 @@ def style_index(key: str) -> int:
     return sum(map(ord, key))
 
 
+# Registry order alone gives seven colours to sixteen losses, so some losses drawn side by side (MSE and focal on
+# binary data, CCE and Dice on multiclass data) would share one. These moves keep every task's set distinct.
+_COLOR_INDEX = {
+    "binary_focal_crossentropy": 2, "categorical_crossentropy": 6, "sparse_categorical_crossentropy": 3,
+    "kl_divergence": 2, "categorical_hinge": 4, "cosine_similarity": 5,
+}
+
+
 def curve_color(key: str) -> QColor:
     """The palette colour of a curve."""
     palette = OKABE_ITO[:-1]
-    return QColor(palette[style_index(key) % len(palette)])
+    return QColor(palette[_COLOR_INDEX.get(key, style_index(key)) % len(palette)])
 
 
 def curve_pen(key: str, width: float = 2.2) -> QPen:
