@@ -1,32 +1,357 @@
-"""The classification view (placeholder until the view lands)."""
+"""The classification view: loss against the true-class probability and against the margin, with the rows on them.
+
+Top left, the checked binary losses against ``p_t`` (with Lin et al. 2017's focal family on demand); top right,
+the textbook margin losses over ``z = y·f``; below, each row's share of each loss (binary) or a heat table of
+per-row losses (multiclass), and the mean of every loss. Regression data gets the curves and a short note.
+
+The view redraws only from :attr:`PredictionTableModel.arrays_changed` and the :class:`LossState` signals. Per-row
+values are cached in :class:`ClassificationRows` and recomputed only for the rows that changed; while the view is
+hidden it just remembers that it is out of date and catches up when it is shown.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from lossexplorer import curves
+from lossexplorer.gui.classification_plots import MARGIN_ROWS_ON, MarginPlot, ProbabilityPlot, probability_legend
+from lossexplorer.gui.classification_rows import (
+    ClassificationRows,
+    categorical_curve,
+    data_params,
+    view_losses,
+)
 from lossexplorer.gui.loss_state import LossState
+from lossexplorer.gui.row_panels import HEAT_MAX_ROWS, AggregatesPanel, MulticlassHeat, ShareBars, bar_rows_for
 from lossexplorer.gui.table_model import PredictionTableModel
+
+_NOTES = {
+    "binary": "Each dot is a row of the table, at its probability of the true class (left) and at its margin "
+              "(right). Edit a probability and watch its dot, the bars and the means move.",
+    "multiclass": "Each dot is a row at the probability its model gave the true class. Multiclass rows have no "
+                  "single margin, so the margin plot shows the textbook curves only.",
+    "regression": "These are regression data: the classification curves are drawn without rows. Load binary or "
+                  "multiclass predictions, or switch to the regression view (Ctrl+1).",
+}
+_BOTTOM_PAGES = {"binary": 0, "multiclass": 1, "regression": 0}
 
 
 class ClassificationView(QWidget):
-    """Live plots of the classification losses and the table's rows on them."""
+    """Live plots of the classification losses and the table's rows on them.
+
+    Attributes:
+        probability_plot (ProbabilityPlot): loss against the probability of the true class.
+        margin_plot (MarginPlot): the textbook margin losses.
+        share_bars (ShareBars): each row's share of each loss's total (binary data).
+        heat_table (MulticlassHeat): per-row losses of multiclass data.
+        aggregates_panel (AggregatesPanel): the mean of each loss.
+        rows (ClassificationRows): the cached per-row values.
+    """
 
     def __init__(self, model: PredictionTableModel, state: LossState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("classificationView")
+        self.setAccessibleName("Classification view")
         self._model, self._state = model, state
-        self._plot = pg.PlotWidget(title="Classification")
-        QVBoxLayout(self).addWidget(self._plot)
+        self.rows = ClassificationRows()
+        self._stale = True
+        self._shown_task = ""
+        self._build()
+        model.arrays_changed.connect(self._on_arrays_changed)
+        state.selection_changed.connect(self._on_selection_changed)
+        state.params_changed.connect(self._on_params_changed)
 
+    # ----- building ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.probability_plot = ProbabilityPlot(self)
+        self.margin_plot = MarginPlot(self)
+        self.share_bars = ShareBars(self)
+        self.heat_table = MulticlassHeat(self)
+        self.aggregates_panel = AggregatesPanel(self)
+        self.note_label = QLabel(self)
+        self.note_label.setObjectName("classificationNote")
+        self.note_label.setAccessibleName("About this view")
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #666666;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 4)
+        layout.setSpacing(6)
+        layout.addLayout(self._build_controls())
+        layout.addWidget(self.aggregates_panel)
+        layout.addWidget(self._build_plots(), stretch=1)
+        layout.addWidget(self.note_label)
+
+    def _build_controls(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        caption = QLabel("Curves for true label", self)
+        self.label_one_button = self._label_button("y = 1", "trueLabelOneButton", "Curves for a row of class 1")
+        self.label_zero_button = self._label_button("y = 0", "trueLabelZeroButton", "Curves for a row of class 0")
+        self.label_one_button.setChecked(True)
+        self.label_group = QButtonGroup(self)
+        self.label_group.setExclusive(True)
+        self.label_group.addButton(self.label_one_button, 1)
+        self.label_group.addButton(self.label_zero_button, 0)
+        self.label_group.idToggled.connect(self._on_label_toggled)
+        self.focal_family_check = QCheckBox("Focal family γ = 0, 0.5, 1, 2, 5 (Lin et al. 2017)", self)
+        self.focal_family_check.setObjectName("focalFamilyCheck")
+        self.focal_family_check.setAccessibleName("Show the focal loss family")
+        self.focal_family_check.setToolTip("Lin et al. 2017, Fig. 1: FL(p_t) = −(1 − p_t)^γ · ln p_t. "
+                                           "A larger γ quiets the rows the model already gets right.")
+        self.focal_family_check.setChecked(False)
+        self.focal_family_check.toggled.connect(self._on_family_toggled)
+        row.addWidget(caption)
+        row.addWidget(self.label_one_button)
+        row.addWidget(self.label_zero_button)
+        row.addSpacing(16)
+        row.addWidget(self.focal_family_check)
+        row.addStretch(1)
+        self._label_caption = caption
+        return row
+
+    def _label_button(self, text: str, name: str, accessible: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        button.setToolTip(f"{accessible}. With y = 0 the x axis reads p, the probability of class 1, "
+                          "so the curves mirror.")
+        button.setCheckable(True)
+        button.setMinimumWidth(48)
+        return button
+
+    def _build_plots(self) -> QSplitter:
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.setObjectName("classificationTopSplitter")
+        top.addWidget(self.probability_plot.widget)
+        top.addWidget(self.margin_plot.widget)
+        top.setChildrenCollapsible(False)
+        self.bottom_stack = QStackedWidget(self)
+        self.bottom_stack.setObjectName("classificationRowsStack")
+        self.bottom_stack.addWidget(self.share_bars.widget)
+        self.bottom_stack.addWidget(self.heat_table.widget)
+        outer = QSplitter(Qt.Orientation.Vertical, self)
+        outer.setObjectName("classificationSplitter")
+        outer.addWidget(top)
+        outer.addWidget(self.bottom_stack)
+        outer.setChildrenCollapsible(False)
+        # Proportions, not pixels: the splitter scales these to the height it gets.
+        outer.setSizes([560, 400])
+        top.setSizes([500, 500])
+        return outer
+
+    # ----- public API ----------------------------------------------------------------------------
     def plot_widgets(self) -> list[tuple[str, pg.PlotWidget]]:
-        """Every plot of this view with its title, for export."""
-        return [("Classification", self._plot)]
+        """Every plot of this view with its title, for export (brought up to date first)."""
+        self._catch_up()
+        plots = [("Loss vs probability of the true class", self.probability_plot.widget),
+                 ("Loss vs margin", self.margin_plot.widget)]
+        if self.rows.task == "binary":
+            plots.append(("Row shares of each loss", self.share_bars.widget))
+        elif self.rows.task == "multiclass":
+            plots.append(("Per-row losses", self.heat_table.widget))
+        return plots
 
     def set_log_y(self, enabled: bool) -> None:
-        """Switch the loss axes between linear and logarithmic."""
-        self._plot.setLogMode(y=enabled)
+        """Switch the two loss axes between linear and logarithmic (the share bars stay linear)."""
+        for plot in (self.probability_plot, self.margin_plot):
+            plot.item.setLogMode(y=enabled)
+            plot.place_legend()
+            plot.reset_zoom()
 
     def reset_zoom(self) -> None:
-        """Autoscale every plot to its data."""
-        self._plot.enableAutoRange()
+        """Back to each plot's home view: p in (0, 1), the textbook margin window, every bar."""
+        self._catch_up()
+        self.probability_plot.reset_zoom()
+        self.margin_plot.reset_zoom()
+        self.share_bars.reset_zoom()
+        self.heat_table.reset_zoom()
+
+    def true_label(self) -> int:
+        """The label the probability curves are drawn for (1 or 0)."""
+        return self.probability_plot.label
+
+    def set_true_label(self, label: int) -> None:
+        """Draw the probability curves for a row of this label (1 or 0)."""
+        button = self.label_one_button if label == 1 else self.label_zero_button
+        button.setChecked(True)
+
+    def aggregates(self) -> dict[str, float]:
+        """The mean of each loss over the rows, as shown."""
+        self._catch_up()
+        return dict(self.aggregates_panel.means)
+
+    # ----- slots ---------------------------------------------------------------------------------
+    @Slot(object)
+    def _on_arrays_changed(self, changed: object) -> None:
+        if self._stale or not self.isVisible():
+            self._stale = True
+            return
+        data = self._model.dataset()
+        if changed is None or data.n_rows != self.rows.n_rows or data.task != self.rows.task:
+            self._refresh_all()
+            return
+        rows = np.asarray(changed, dtype=np.int64)
+        self.rows.update_rows(data, rows)
+        if self.rows.drawn_rows_hit(rows):
+            self._draw_row_points()
+        self._draw_row_panels()
+
+    @Slot()
+    def _on_selection_changed(self) -> None:
+        if self._stale or not self.isVisible():
+            self._stale = True
+            return
+        data = self._model.dataset()
+        self.rows.set_losses(data, view_losses(data.task, self._state.checked()), self._state.all_params())
+        self._draw_curves()
+        self._draw_row_points()
+        self._draw_row_panels()
+
+    @Slot(str)
+    def _on_params_changed(self, loss_id: str) -> None:
+        if self._stale or not self.isVisible():
+            self._stale = True
+            return
+        if loss_id in self._curve_ids():
+            self._draw_curves()
+        if self.rows.set_params(self._model.dataset(), loss_id, self._state.params(loss_id)):
+            self._draw_row_points()
+            self._draw_row_panels()
+
+    @Slot(int, bool)
+    def _on_label_toggled(self, label: int, checked: bool) -> None:
+        if not checked:
+            return
+        self.probability_plot.set_label(label)
+        if not self._stale:
+            self._draw_curves()
+            self._draw_row_points()
+
+    @Slot(bool)
+    def _on_family_toggled(self, visible: bool) -> None:
+        for item in self.probability_plot.family.values():
+            item.setVisible(visible)
+        self._sync_probability_legend()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Catch up with changes made while hidden."""
+        super().showEvent(event)
+        self._catch_up()
+
+    # ----- drawing -------------------------------------------------------------------------------
+    def _catch_up(self) -> None:
+        if self._stale:
+            self._refresh_all()
+
+    def _refresh_all(self) -> None:
+        data = self._model.dataset()
+        self.rows.rebuild(data, view_losses(data.task, self._state.checked()), self._state.all_params())
+        self._stale = False
+        task = data.task
+        self.bottom_stack.setCurrentIndex(_BOTTOM_PAGES[task])
+        self.bottom_stack.setVisible(task != "regression")
+        self.note_label.setText(_NOTES[task] if task != "regression" else "")
+        for widget in (self.label_one_button, self.label_zero_button, self._label_caption):
+            widget.setEnabled(task != "multiclass")
+        if task == "multiclass" and self.true_label() != 1:
+            self.set_true_label(1)
+        self._draw_curves()
+        self._draw_row_points()
+        self._draw_row_panels()
+        if task != self._shown_task:
+            self._shown_task = task
+            self.reset_zoom()
+
+    def _curve_ids(self) -> list[str]:
+        if self.rows.task == "multiclass":
+            return ["categorical_crossentropy"]
+        return [loss_id for loss_id in self._state.checked() if loss_id in curves.PROBABILITY_LOSSES]
+
+    def _curve_values(self, loss_id: str) -> np.ndarray:
+        plot, params = self.probability_plot, self._state.params(loss_id)
+        if self.rows.task == "multiclass":
+            return categorical_curve(loss_id, plot.grid, self._model.dataset().n_classes, params)
+        return curves.loss_vs_true_class_probability(loss_id, plot.grid, plot.label, data_params(params))
+
+    def _draw_curves(self) -> None:
+        plot = self.probability_plot
+        wanted = self._curve_ids()
+        for loss_id in wanted:
+            plot.set_loss_curve(loss_id, self._curve_values(loss_id))
+        for key, item in plot.curves.items():
+            if key not in wanted and not key.startswith("focal_family_"):
+                item.setVisible(False)
+        for item in plot.family.values():
+            item.setVisible(self.focal_family_check.isChecked())
+        self._sync_probability_legend()
+        self.margin_plot.show_note("No rows here:\nmargins need binary labels" if self.rows.task == "multiclass"
+                                   else "")
+
+    def _sync_probability_legend(self) -> None:
+        plot = self.probability_plot
+        task = self.rows.task
+        entries = [(plot.curves[k], probability_legend(k, self._state.params(k), task))
+                   for k in self._curve_ids() if k in plot.curves]
+        if self.focal_family_check.isChecked():
+            entries += plot.family_entries()
+        plot.set_legend(entries, columns=2 if len(entries) > 5 else 1)
+
+    def _draw_row_points(self) -> None:
+        rows, sample = self.rows, self.rows.sample
+        drawn_probability: list[str] = []
+        drawn_margin: list[str] = []
+        top = 0.0
+        if rows.task != "regression" and sample.size:
+            p_true = rows.p_true[sample]
+            for loss_id in rows.loss_ids:
+                if loss_id in self._curve_ids():
+                    values = rows.per_row[loss_id][sample]
+                    self.probability_plot.set_row_points(loss_id, p_true, values)
+                    drawn_probability.append(loss_id)
+                    top = max(top, float(np.max(values)))
+        if rows.task == "binary" and sample.size:
+            z = rows.margin[sample]
+            self.margin_plot.cover_margins(float(np.max(np.abs(z))))
+            for loss_id in rows.loss_ids:
+                name = MARGIN_ROWS_ON.get(loss_id)
+                if name is None:
+                    continue
+                values = rows.per_row[loss_id][sample] if name == loss_id else curves.margin_curve(name, z)
+                self.margin_plot.set_row_points(name, z, values)
+                drawn_margin.append(name)
+        self.probability_plot.hide_points_except(drawn_probability)
+        self.margin_plot.hide_points_except(drawn_margin)
+        self.probability_plot.set_data_top(top)
+
+    def _draw_row_panels(self) -> None:
+        rows = self.rows
+        if rows.task == "binary":
+            top_rows, shares = rows.top_shares(bar_rows_for(len(rows.loss_ids)))
+            self.share_bars.update(rows.loss_ids, top_rows, shares, rows.n_rows)
+        elif rows.task == "multiclass":
+            if rows.n_rows <= HEAT_MAX_ROWS:
+                shown = np.arange(rows.n_rows, dtype=np.int64)
+            else:
+                shown = np.sort(rows.top_shares(HEAT_MAX_ROWS)[0])
+            values = np.stack([rows.per_row[k][shown] for k in rows.loss_ids]) if rows.loss_ids else np.empty((0, 0))
+            self.heat_table.update(rows.loss_ids, shown, values, rows.n_rows)
+        problems = "; ".join(rows.problems.values())
+        if rows.task == "regression":
+            self.aggregates_panel.show_text(_NOTES["regression"])
+        else:
+            self.aggregates_panel.update(rows.means(), rows.n_rows, problems)
