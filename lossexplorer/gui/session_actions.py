@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -289,6 +290,9 @@ class SessionController(QObject):
     @Slot()
     def _refresh(self) -> None:
         window = self._window
+        if not shiboken6.isValid(window):
+            # The undo stack reports its last clean-state change while the window is being destroyed.
+            return
         window.setWindowFilePath(self.path())
         window.update_title()
         modified = self.is_modified()
