@@ -183,15 +183,45 @@ def _load(options: argparse.Namespace) -> Any:
 
 
 def _mapping_with(csvio: Any, path: str, given: dict[str, Any]) -> Any:
-    """Return the guessed column mapping of ``path`` with the user's choices put in."""
-    from dataclasses import replace
+    """Return the guessed column mapping of ``path`` with the user's choices put in.
 
-    mapping = csvio.inspect_csv(path).mapping
-    if given.get("task") == "regression" and "pred_kind" not in given:
-        given["pred_kind"] = "value"
-    elif given.get("task") in ("binary", "multiclass") and mapping.pred_kind == "value" and "pred_kind" not in given:
-        given["pred_kind"] = "probability"
-    return replace(mapping, **given)
+    What the user did not give is kept from the guess where it still fits: a changed task resets the kind of
+    prediction to its default, and changed prediction columns or task let the reader name the classes anew.
+    """
+    preview = csvio.inspect_csv(path)
+    guess = preview.mapping
+    if guess is None:
+        return _mapping_from_scratch(csvio, path, given, preview.ambiguities)
+    fields = {
+        "task": guess.task,
+        "true_column": guess.true_column,
+        "pred_columns": guess.pred_columns,
+        "pred_kind": guess.pred_kind,
+        "class_names": guess.class_names,
+    }
+    fields.update(given)
+    task_changed = fields["task"] != guess.task
+    if task_changed and "pred_kind" not in given:
+        fields["pred_kind"] = _default_kind(fields["task"], guess.pred_kind)
+    if task_changed or "pred_columns" in given or fields["task"] != "multiclass":
+        fields["class_names"] = ()
+    return csvio.ColumnMapping(**fields)
+
+
+def _mapping_from_scratch(csvio: Any, path: str, given: dict[str, Any], doubts: tuple[str, ...]) -> Any:
+    missing = [flag for flag, field in (("--task", "task"), ("--true", "true_column"), ("--pred", "pred_columns"))
+               if field not in given]
+    if missing:
+        reason = f" ({doubts[0]})" if doubts else ""
+        raise InputError(f"{path}: could not guess the columns{reason}; give {', '.join(missing)}")
+    kind = given.get("pred_kind") or _default_kind(given["task"], "probability")
+    return csvio.ColumnMapping(given["task"], given["true_column"], given["pred_columns"], kind)
+
+
+def _default_kind(task: str, guessed_kind: str) -> str:
+    if task == "regression":
+        return "value"
+    return guessed_kind if guessed_kind != "value" else "probability"
 
 
 def _chosen_losses(text: str | None, task: str) -> list[str]:
