@@ -161,6 +161,10 @@ def _run_window(options: argparse.Namespace) -> int:
         raise InputError(f"{options.file}: no such file")
     if options.screenshot:
         _check_writable(options.screenshot)
+        # A picture of the window needs no screen.
+        _use_offscreen_without_display()
+    elif not _has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        raise InputError("no display to open the window on; use --screenshot, 'eval' or 'report' without one")
     from lossexplorer.gui.app import run
 
     return int(run(file=options.file, screenshot=options.screenshot, view=options.view))
@@ -304,10 +308,16 @@ def _check_writable(path: str) -> None:
         raise InputError(f"cannot write {path}: folder {folder} is not writable")
 
 
+def _has_display() -> bool:
+    """Return whether a window can be shown: always off Linux, else when X11 or Wayland is there."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _use_offscreen_without_display() -> None:
     """Let Qt run headless when there is no display to draw on."""
-    has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    if not has_display and sys.platform.startswith("linux"):
+    if not _has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 

@@ -258,6 +258,22 @@ def test_window_path_passes_its_options_to_the_app(monkeypatch, write_csv, tmp_p
     assert calls[-1] == {"file": None, "screenshot": None, "view": None}
 
 
+def test_window_without_a_display(monkeypatch, tmp_path, capsys):
+    calls = []
+    fake = types.ModuleType("lossexplorer.gui.app")
+    fake.run = lambda **options: calls.append(os.environ.get("QT_QPA_PLATFORM")) or 0
+    monkeypatch.setitem(sys.modules, "lossexplorer.gui.app", fake)
+    monkeypatch.setattr(sys, "platform", "linux")
+    for variable in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(variable, raising=False)
+    assert main([]) == 1
+    assert_one_line_error(capsys.readouterr(), "no display")
+    assert calls == []
+    # A screenshot needs no screen: it runs offscreen.
+    assert main(["--screenshot", str(tmp_path / "shot.png")]) == 0
+    assert calls == ["offscreen"]
+
+
 PROBE = (
     "import runpy, sys\n"
     "sys.argv = ['lossexplorer'] + sys.argv[1:]\n"
