@@ -194,3 +194,17 @@ def test_supported_losses_are_in_the_registry():
 def test_errors(loss_id, y, params, message):
     with pytest.raises(ValueError, match=message):
         best_constant(loss_id, np.array(y), **params)
+
+
+def test_core_modules_import_no_qt():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import lossexplorer.estimators, lossexplorer.curves, lossexplorer.evaluate, lossexplorer.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6')))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"
