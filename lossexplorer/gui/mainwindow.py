@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageB
 from lossexplorer import __version__
 from lossexplorer.dataset import Dataset
 from lossexplorer.gui.classification_view import ClassificationView
+from lossexplorer.gui.export_actions import install_export_actions
 from lossexplorer.gui.loss_panel import LossPanel
 from lossexplorer.gui.loss_state import LossState
 from lossexplorer.gui.regression_view import RegressionView
@@ -50,6 +51,7 @@ class MainWindow(QMainWindow):
         self.update_title()
         self.resize(QSize(1360, 860))
         install_session_actions(self)
+        install_export_actions(self)
 
     # ----- building ------------------------------------------------------------------------------
     def _build_central(self) -> None:

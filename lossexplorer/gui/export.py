@@ -1,0 +1,419 @@
+"""Export plots to PNG, SVG and PDF, and per-row losses to CSV; every file is written atomically.
+
+How a plot is drawn for export, and why:
+
+* Each plot is laid out afresh at the size it gets in the file (its PlotItem's geometry is set, the scene is
+  rendered, the old geometry is put back), so a wide cell gets a wide plot instead of a stretched one.
+* Painting is always at scale 1 in 96-dpi units. pyqtgraph's axes replay a cached ``QPicture`` whose fonts
+  assume the screen's 96 dpi, and its legend ignores transformations: a painter scaled by ``scene.render`` or a
+  device at another resolution misplaces both. So PDFs and SVGs are written at 96 dpi (they are vector, the
+  number only fixes the unit), and PNGs at a higher DPI use the image's device-pixel ratio, which scales text,
+  cosmetic pens and the legend alike.
+* SVG goes through ``QSvgGenerator`` and ``scene.render``: pyqtgraph 0.14.0's SVGExporter raises ValueError
+  under PySide6 >= 6.11.
+
+Several plots go into one file: a grid (PNG, SVG) or one page per plot (PDF).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
+from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtSvg import QSvgGenerator
+
+from lossexplorer import __version__, evaluate, losses
+from lossexplorer.atomic import AtomicWriteError, atomic_write_bytes, atomic_write_text
+from lossexplorer.dataset import Dataset
+
+PLOT_FORMATS = ("png", "svg", "pdf")
+SCREEN_DPI = 96.0
+DEFAULT_PLOT_SIZE = QSize(720, 480)
+MIN_PLOT_SIZE = QSize(320, 220)
+MAX_PNG_SIDE = 20000
+MAX_PNG_PIXELS = 150_000_000
+POINTS_PER_PIXEL = 72.0 / SCREEN_DPI
+METERS_PER_INCH = 0.0254
+
+
+class ExportError(OSError):
+    """An export that did not happen; the message is one line naming the file and the reason."""
+
+
+@dataclass(frozen=True)
+class GridShape:
+    """Rows and columns of the grid that several plots share in one picture."""
+
+    rows: int
+    cols: int
+
+
+# ----- choosing formats and sizes -----------------------------------------------------------------------------
+def plot_format(path: str | Path) -> str:
+    """Return "png", "svg" or "pdf" from the file name's extension.
+
+    Raises:
+        ExportError: for any other extension.
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in PLOT_FORMATS:
+        shown = f".{suffix}" if suffix else "no extension"
+        raise ExportError(f"cannot export a plot as {shown}: use a .png, .svg or .pdf file name")
+    return suffix
+
+
+def grid_shape(count: int) -> GridShape:
+    """A near-square grid for ``count`` plots: one column for one plot, two for up to four, else three."""
+    if count < 1:
+        raise ExportError("there is no plot to export")
+    cols = 1 if count == 1 else 2 if count <= 4 else 3
+    return GridShape(rows=math.ceil(count / cols), cols=cols)
+
+
+def plot_size(widget: pg.PlotWidget) -> QSize:
+    """The size a plot is exported at by default: its size on screen, or a sensible default if not shown."""
+    if not widget.isVisible() or widget.width() < MIN_PLOT_SIZE.width() or widget.height() < MIN_PLOT_SIZE.height():
+        return QSize(DEFAULT_PLOT_SIZE)
+    return QSize(widget.width(), widget.height())
+
+
+def default_cell_size(widgets: Sequence[pg.PlotWidget]) -> QSize:
+    """The size of one grid cell: the largest on-screen plot size among ``widgets``."""
+    sizes = [plot_size(widget) for widget in widgets]
+    return QSize(max(size.width() for size in sizes), max(size.height() for size in sizes))
+
+
+def default_picture_size(widgets: Sequence[pg.PlotWidget]) -> QSize:
+    """The logical (96-dpi) size of the whole grid picture for ``widgets``."""
+    cell, shape = default_cell_size(widgets), grid_shape(len(widgets))
+    return QSize(cell.width() * shape.cols, cell.height() * shape.rows)
+
+
+# ----- drawing ----------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def export_mode(widget: pg.PlotWidget, painter: QPainter, resolution_scale: float = 1.0) -> Iterator[None]:
+    """Tell every pyqtgraph item of the plot that it is drawn for export (antialiased, no hover buttons).
+
+    For the duration, curves are drawn as single paths and, at a resolution scale other than 1, with
+    their cosmetic pens widened by that scale.
+    """
+    items = [item for item in widget.scene().items() if hasattr(item, "setExportMode")]
+    options = {"antialias": True, "background": widget.backgroundBrush().color(), "painter": painter,
+               "resolutionScale": resolution_scale}
+    for item in items:
+        item.setExportMode(True, options)
+    try:
+        with _curves_for_export(items, resolution_scale):
+            yield
+    finally:
+        for item in items:
+            item.setExportMode(False)
+
+
+@contextlib.contextmanager
+def _curves_for_export(items: Sequence[object], scale: float) -> Iterator[None]:
+    # Options are swapped in the items' option dicts directly: the setters would emit change signals.
+    # Each curve is drawn as one path (not hundreds of segments, pyqtgraph's speed-up for thick lines
+    # without antialiasing), so an SVG or PDF holds one clean curve per line.
+    # At a scale other than 1, cosmetic pens are widened: they keep their width in device pixels and would
+    # look hair-thin in a high-DPI picture. Data items are included because legend samples use their pens.
+    curves = [item for item in items if isinstance(item, pg.PlotCurveItem)]
+    data_items = [item for item in items if isinstance(item, pg.PlotDataItem)] if scale != 1.0 else []
+    saved = [(item, dict(item.opts)) for item in (*curves, *data_items)]
+    for curve in curves:
+        curve.opts["segmentedLineMode"] = "off"
+    for item in (*curves, *data_items) if scale != 1.0 else ():
+        item.opts["pen"] = _widened(item.opts.get("pen"), scale)
+        item.opts["shadowPen"] = _widened(item.opts.get("shadowPen"), scale)
+    try:
+        yield
+    finally:
+        for item, options in saved:
+            item.opts.update(options)
+
+
+def _widened(pen: object, scale: float) -> object:
+    if not isinstance(pen, QPen) or not pen.isCosmetic():
+        return pen
+    wider = QPen(pen)
+    wider.setWidthF(max(pen.widthF(), 1.0) * scale)
+    return wider
+
+
+def render_plot(widget: pg.PlotWidget, painter: QPainter, target: QRectF, resolution_scale: float = 1.0) -> None:
+    """Draw a plot into ``target`` (painter units are 96-dpi pixels), laid out at exactly that size.
+
+    The plot's on-screen layout is restored afterwards.
+    """
+    item = widget.getPlotItem()
+    scene = widget.scene()
+    painter.save()
+    painter.fillRect(target, widget.backgroundBrush())
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    old_geometry = QRectF(item.geometry())
+    try:
+        with export_mode(widget, painter, resolution_scale):
+            item.setGeometry(QRectF(0.0, 0.0, target.width(), target.height()))
+            item.layout.activate()
+            source = item.sceneBoundingRect()
+            scene.render(painter, target, source)
+    finally:
+        item.setGeometry(old_geometry)
+        item.layout.activate()
+        # Runs the deferred auto-range of the restored size now, so the plot on screen is exactly as before.
+        scene.prepareForPaint()
+        painter.restore()
+
+
+def render_grid(widgets: Sequence[pg.PlotWidget], painter: QPainter, area: QRectF,
+                resolution_scale: float = 1.0) -> None:
+    """Draw several plots into ``area``, laid out in a near-square grid of equal cells."""
+    shape = grid_shape(len(widgets))
+    cell_width, cell_height = area.width() / shape.cols, area.height() / shape.rows
+    painter.fillRect(area, QColor("white"))
+    for index, widget in enumerate(widgets):
+        row, col = divmod(index, shape.cols)
+        cell = QRectF(area.left() + col * cell_width, area.top() + row * cell_height, cell_width, cell_height)
+        render_plot(widget, painter, cell, resolution_scale)
+
+
+# ----- PNG / SVG / PDF bytes --------------------------------------------------------------------------------
+def png_bytes(widgets: Sequence[pg.PlotWidget], size: QSize | None = None, dpi: float = SCREEN_DPI) -> bytes:
+    """Render plots to PNG bytes at ``size`` pixels (default: their on-screen size scaled by ``dpi``/96).
+
+    ``dpi`` sets how large text and lines are drawn (96 is the screen's look; 192 doubles them) and is
+    stored in the file, so a 300-dpi picture prints at the intended physical size.
+
+    Raises:
+        ExportError: for a size or DPI out of range, or if the picture cannot be encoded.
+    """
+    scale = _check_dpi(dpi) / SCREEN_DPI
+    if size is None:
+        logical = default_picture_size(widgets)
+        size = QSize(round(logical.width() * scale), round(logical.height() * scale))
+    _check_png_size(size)
+    image = QImage(size, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    image.setDevicePixelRatio(scale)
+    painter = QPainter(image)
+    try:
+        render_grid(widgets, painter, QRectF(0.0, 0.0, size.width() / scale, size.height() / scale), scale)
+    finally:
+        painter.end()
+    image.setDevicePixelRatio(1.0)
+    # Stored only now: while painting, the image must report 96 dpi like the axes' cached pictures assume.
+    dots_per_meter = round(dpi / METERS_PER_INCH)
+    image.setDotsPerMeterX(dots_per_meter)
+    image.setDotsPerMeterY(dots_per_meter)
+    return _encode_image(image)
+
+
+def svg_bytes(widgets: Sequence[pg.PlotWidget], size: QSize | None = None, title: str = "") -> bytes:
+    """Render plots to a vector SVG of ``size`` 96-dpi pixels (default: their on-screen size), in a grid."""
+    size = size or default_picture_size(widgets)
+    _check_logical_size(size)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setResolution(round(SCREEN_DPI))
+    generator.setSize(size)
+    generator.setViewBox(QRectF(0.0, 0.0, size.width(), size.height()))
+    generator.setTitle(title or "Loss Explorer plot")
+    generator.setDescription(f"Exported by lossexplorer {__version__}")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise ExportError("cannot start the SVG renderer")
+    try:
+        render_grid(widgets, painter, QRectF(0.0, 0.0, size.width(), size.height()))
+    finally:
+        painter.end()
+    return bytes(buffer.data().data())
+
+
+def pdf_bytes(widgets: Sequence[pg.PlotWidget], size: QSize | None = None, title: str = "") -> bytes:
+    """Render plots to a vector PDF, one page per plot, each page ``size`` 96-dpi pixels (default: on-screen)."""
+    size = size or default_cell_size(widgets)
+    _check_logical_size(size)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(round(SCREEN_DPI))
+    writer.setTitle(title or "Loss Explorer plots")
+    writer.setCreator(f"lossexplorer {__version__}")
+    writer.setPageLayout(_exact_page(size))
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise ExportError("cannot start the PDF renderer")
+    try:
+        for index, widget in enumerate(widgets):
+            if index:
+                writer.newPage()
+            render_plot(widget, painter, QRectF(0.0, 0.0, size.width(), size.height()))
+    finally:
+        painter.end()
+    return bytes(buffer.data().data())
+
+
+def _exact_page(size: QSize) -> QPageLayout:
+    # ExactMatch: without it Qt snaps a custom size to the nearest standard paper size.
+    points = QSizeF(size.width() * POINTS_PER_PIXEL, size.height() * POINTS_PER_PIXEL)
+    page = QPageSize(points, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch)
+    return QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
+
+
+def _encode_image(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ExportError("cannot encode the picture as PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def _check_dpi(dpi: float) -> float:
+    if not (math.isfinite(dpi) and 24.0 <= dpi <= 1200.0):
+        raise ExportError(f"resolution {dpi:g} dpi is out of range: use 24 to 1200 dpi")
+    return float(dpi)
+
+
+def _check_png_size(size: QSize) -> None:
+    width, height = size.width(), size.height()
+    if width < 16 or height < 16 or width > MAX_PNG_SIDE or height > MAX_PNG_SIDE:
+        raise ExportError(f"picture size {width}×{height} is out of range: each side must be 16 to {MAX_PNG_SIDE} px")
+    if width * height > MAX_PNG_PIXELS:
+        raise ExportError(f"picture size {width}×{height} is too large: at most {MAX_PNG_PIXELS:,} pixels")
+
+
+def _check_logical_size(size: QSize) -> None:
+    if size.width() < 16 or size.height() < 16 or size.width() > MAX_PNG_SIDE or size.height() > MAX_PNG_SIDE:
+        raise ExportError(f"plot size {size.width()}×{size.height()} is out of range")
+
+
+# ----- files --------------------------------------------------------------------------------------------------
+def export_plots(widgets: Sequence[pg.PlotWidget], path: str | Path, *, size: QSize | None = None,
+                 dpi: float = SCREEN_DPI, title: str = "") -> Path:
+    """Write one or more plots to ``path``; the format follows the extension (.png, .svg or .pdf).
+
+    Args:
+        widgets: The plots, in reading order.
+        path: Destination; written atomically.
+        size: PNG: the picture in pixels. SVG: the picture in 96-dpi pixels. PDF: each page in 96-dpi pixels.
+            Default: the plots' on-screen size.
+        dpi: PNG only: the scale of text and lines (96 = as on screen) and the resolution stored in the file.
+        title: Title stored in SVG and PDF metadata.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ExportError: one line saying why nothing was written (bad extension or size, unwritable folder...).
+    """
+    if not widgets:
+        raise ExportError("there is no plot to export")
+    kind = plot_format(path)
+    if kind == "png":
+        data = png_bytes(widgets, size, dpi)
+    elif kind == "svg":
+        data = svg_bytes(widgets, size, title)
+    else:
+        data = pdf_bytes(widgets, size, title)
+    return write_bytes(path, data)
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` atomically, turning a failure into an :class:`ExportError` with the reason."""
+    try:
+        return atomic_write_bytes(path, data)
+    except AtomicWriteError as error:
+        raise ExportError(str(error)) from None
+
+
+# ----- per-row losses as CSV ----------------------------------------------------------------------------------
+def per_row_table(dataset: Dataset, loss_ids: Sequence[str],
+                  params: Mapping[str, Mapping[str, Any]] | None = None) -> tuple[list[str], list[np.ndarray]]:
+    """Return the per-row CSV's header and columns: row number, truth, predictions, one column per loss.
+
+    Losses that do not apply to the data's task are left out.
+
+    Raises:
+        ExportError: when none of ``loss_ids`` applies, or a loss rejects the data.
+    """
+    applicable = applicable_ids(dataset, loss_ids)
+    if not applicable:
+        chosen = ", ".join(loss_ids) if loss_ids else "none"
+        raise ExportError(f"no checked loss applies to {dataset.task} data (checked: {chosen})")
+    try:
+        per_row = evaluate.per_row_losses(dataset, applicable, params)
+    except ValueError as error:
+        raise ExportError(str(error)) from None
+    header = ["row", dataset.true_name or "y_true"]
+    columns: list[np.ndarray] = [np.arange(1, dataset.n_rows + 1), dataset.y_true]
+    if dataset.task == "multiclass" and dataset.class_names:
+        header.append("true_class")
+        quoted_names = np.asarray([_csv_field(name) for name in dataset.class_names], dtype=str)
+        columns.append(quoted_names[dataset.y_true])
+    predictions = dataset.y_pred.reshape(dataset.n_rows, -1)
+    header.extend(_prediction_names(dataset, predictions.shape[1]))
+    columns.extend(predictions.T)
+    header.extend(applicable)
+    columns.extend(per_row[loss_id] for loss_id in applicable)
+    return header, columns
+
+
+def per_row_csv_text(dataset: Dataset, loss_ids: Sequence[str],
+                     params: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    """Return the per-row losses as CSV text (comma-separated, header row, shortest round-trip numbers).
+
+    Raises:
+        ExportError: as :func:`per_row_table`.
+    """
+    header, columns = per_row_table(dataset, loss_ids, params)
+    # numpy's float-to-str is the shortest repr that reads back to the same float, and runs in C.
+    cells = [np.asarray(column).astype(str) for column in columns]
+    lines = reduce(lambda left, right: np.char.add(np.char.add(left, ","), right), cells)
+    return ",".join(_csv_field(name) for name in header) + "\n" + "\n".join(lines.tolist()) + "\n"
+
+
+def export_per_row_csv(dataset: Dataset, loss_ids: Sequence[str], params: Mapping[str, Mapping[str, Any]] | None,
+                       path: str | Path) -> Path:
+    """Write the per-row losses to a CSV file atomically and return its path.
+
+    Raises:
+        ExportError: one line saying why nothing was written.
+    """
+    text = per_row_csv_text(dataset, loss_ids, params)
+    try:
+        return atomic_write_text(path, text)
+    except AtomicWriteError as error:
+        raise ExportError(str(error)) from None
+
+
+def applicable_ids(dataset: Dataset, loss_ids: Sequence[str]) -> list[str]:
+    """The ids among ``loss_ids`` that apply to the data's task, in the order given."""
+    return [loss_id for loss_id in loss_ids
+            if loss_id in losses.REGISTRY and dataset.task in losses.REGISTRY[loss_id].tasks]
+
+
+def _prediction_names(dataset: Dataset, count: int) -> list[str]:
+    names = list(dataset.pred_names)
+    if len(names) == count:
+        return names
+    return [f"y_pred_{index}" for index in range(count)] if count > 1 else ["y_pred"]
+
+
+def _csv_field(text: str) -> str:
+    if any(char in text for char in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
