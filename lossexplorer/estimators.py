@@ -155,10 +155,9 @@ def _general_robust(y: np.ndarray, params: dict) -> float:
     scale = float(params["scale"])
     if alpha == 2.0:
         return float(np.mean(y))
-    psi, psi_slope, rho = _barron_functions(alpha, scale)
     if alpha >= 1.0:
-        return _convex_minimiser(y, lambda c: float(psi(c - y).sum()), lambda c: float(psi_slope(c - y).sum()))
-    return _global_minimiser(y, psi, psi_slope, rho)
+        return _convex_minimiser(y, *_barron_score_and_slope(y, alpha, scale))
+    return _global_minimiser(y, *_barron_functions(alpha, scale))
 
 
 def _binary_crossentropy(y: np.ndarray, params: dict) -> float:
@@ -172,8 +171,37 @@ def _binary_crossentropy(y: np.ndarray, params: dict) -> float:
     return probability
 
 
+def _barron_score_and_slope(
+    y: np.ndarray, alpha: float, scale: float
+) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """Return the summed score of Barron's loss for alpha >= 1 and its slope, both up to one positive factor.
+
+    For alpha > 2 the terms grow like |x|^(alpha - 1) and overflow; dividing score and slope by the same
+    largest weight keeps them finite without changing the score's sign or the Newton step.
+    """
+    b = abs(alpha - 2.0)
+    direction = np.sign(alpha - 2.0)
+    power = 0.5 * alpha - 1.0
+
+    def weighted(c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r = (c - y) / scale
+        log_u = np.log1p(np.square(r) / b)
+        shift = power * float(log_u.max()) if power > 0.0 else 0.0
+        return r, log_u, np.exp(power * log_u - shift)
+
+    def score(c: float) -> float:
+        r, _, weight = weighted(c)
+        return float((r * weight).sum())
+
+    def slope(c: float) -> float:
+        r, log_u, weight = weighted(c)
+        return float((weight * (1.0 + direction * np.square(r) * np.exp(-log_u))).sum()) / scale
+
+    return score, slope
+
+
 def _barron_functions(alpha: float, scale: float) -> tuple[Score, Score, Score]:
-    """Return psi (the derivative up to a positive factor), its slope and rho for Barron's loss."""
+    """Return psi (the derivative up to a positive factor), its slope and rho for Barron's loss, alpha < 2."""
     if np.isneginf(alpha):
 
         def psi(x: np.ndarray) -> np.ndarray:
@@ -240,9 +268,13 @@ def _bracketed_root(
 ) -> tuple[float, float, float]:
     """Newton steps on a non-decreasing score, falling back to bisection whenever a step leaves the bracket.
 
+    As in Numerical Recipes' ``rtsafe``, a Newton step that is not at most half the step before last is
+    replaced by bisection too, so a very steep score (Barron's loss at large alpha) cannot make Newton crawl.
+
     Returns the root estimate and the final bracket (score <= 0 at its lower end, >= 0 at its upper end).
     """
     point = start
+    step, step_before = upper - lower, upper - lower
     for _ in range(_MAX_ITERATIONS):
         value = score(point)
         if value == 0.0:
@@ -257,7 +289,10 @@ def _bracketed_root(
             return float(newton), lower, upper
         if upper - lower <= tolerance:
             break
-        point = float(newton) if lower < newton < upper else 0.5 * (lower + upper)
+        newton_is_useful = lower < newton < upper and abs(newton - point) <= 0.5 * abs(step_before)
+        target = float(newton) if newton_is_useful else 0.5 * (lower + upper)
+        step_before, step = step, target - point
+        point = target
     return 0.5 * (lower + upper), lower, upper
 
 

@@ -103,6 +103,13 @@ def test_convex_general_robust_score_sum_is_zero(y, alpha, scale):
     assert abs(float(gradients.sum())) <= 1e-8 * max(1.0, float(np.abs(gradients).sum()))
 
 
+def test_general_robust_at_large_alpha_tends_to_the_midrange():
+    # As alpha grows the largest residual dominates, so the minimiser tends to the minimax point (min + max) / 2.
+    y = np.array([0.0, 1.0, 2.0, 100.0])
+    assert best_constant("general_robust", y, alpha=1000.0) == pytest.approx(50.0, abs=1e-6)
+    assert best_constant("general_robust", y, alpha=1e6) == pytest.approx(50.0, abs=1e-9)
+
+
 def test_general_robust_at_alpha_two_is_the_mean():
     assert best_constant("general_robust", TARGETS, alpha=2.0, scale=0.3) == 4.0
 
