@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication
 from lossexplorer.dataset import Dataset
 from lossexplorer.demo import demo_dataset
 from lossexplorer.gui.mainwindow import MainWindow
+from lossexplorer.gui.session_actions import open_session, start_interactive
+from lossexplorer.session import SUFFIX as SESSION_SUFFIX
 
 MIN_SCREENSHOT_SIZE = (1100, 700)
 
@@ -44,8 +46,13 @@ def apply_light_theme(app: QApplication) -> None:
 def run(file: str | None = None, screenshot: str | None = None, view: str | None = None) -> int:
     """Open the window on ``file`` (or the demo data); with ``screenshot``, save a picture of it and exit."""
     app = make_application()
-    dataset = _initial_dataset(file)
+    session_file = file if file and file.lower().endswith(SESSION_SUFFIX) else None
+    dataset = _initial_dataset(None if session_file else file)
     window = MainWindow(dataset)
+    if not screenshot:
+        start_interactive(window)
+    if session_file:
+        open_session(window, session_file, confirm=False)
     if view:
         window.show_view(view)
     window.show()

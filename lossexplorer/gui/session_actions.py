@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -83,6 +83,8 @@ class SessionController(QObject):
         self._extras_modified = False
         self._applying = False
         self.last_problem = ""
+        # Only an interactive window writes the user's settings on close (not screenshots, not tests).
+        self.remember_settings = False
         self.ask_unsaved = None
         self.ask_save_path = None
         self.ask_open_path = None
@@ -264,14 +266,18 @@ class SessionController(QObject):
         return super().eventFilter(watched, event)
 
     def _closing(self) -> None:
+        self.autosaver.timer.stop()
+        self.autosaver.discard()
+        if self.remember_settings:
+            self._remember_window()
+
+    def _remember_window(self) -> None:
         window = self._window
         settings.set_window_geometry(window.saveGeometry())
         settings.set_window_state(window.saveState())
         state = window.loss_state.to_dict()
         settings.set_last_losses(list(state["checked"]))
         settings.set_last_current_loss(str(state["current"]))
-        self.autosaver.timer.stop()
-        self.autosaver.discard()
 
     # ----- internals -----------------------------------------------------------------------------
     def _set_path(self, path: str) -> None:
@@ -359,3 +365,18 @@ def restore_window_settings(window: QWidget) -> None:
         current = settings.last_current_loss()
         if current:
             window.loss_state.set_current(current)
+
+
+def start_interactive(window: QWidget) -> None:
+    """Start-up for a real session (not a screenshot): error reporting, remembered settings, recovery offer.
+
+    Installs the exception hook, restores geometry and loss selection (and remembers them again on close),
+    and asks about orphaned recovery files once the event loop runs, so the window paints first.
+    """
+    from lossexplorer.gui.errors import install_excepthook
+    from lossexplorer.gui.recovery import offer_recovery
+
+    install_excepthook(lambda: window if shiboken6.isValid(window) else None)
+    restore_window_settings(window)
+    window.session.remember_settings = True
+    QTimer.singleShot(0, lambda: shiboken6.isValid(window) and offer_recovery(window))
