@@ -143,6 +143,17 @@ def test_the_recovery_file_remembers_its_session_file(make_window, tmp_path):
     assert read_session(window.session.autosaver.path).document == str((tmp_path / "doc.lossx").resolve())
 
 
+def test_restored_work_belongs_to_its_session_file_again(make_window, tmp_path):
+    window = make_window()
+    window.session.save_to(str(tmp_path / "doc.lossx"))
+    path = _orphan_from_window(window, 8.5)
+    restarted = make_window()
+    assert offer_recovery(restarted, ask=lambda *_: "restore")
+    assert restarted.session.path() == str((tmp_path / "doc.lossx").resolve())
+    assert "doc.lossx" in restarted.windowTitle() and restarted.isWindowModified()
+    assert restarted.model.dataset().y_pred[0] == 8.5 and not path.exists()
+
+
 def test_a_live_windows_file_is_never_offered(make_window):
     busy = make_window()
     busy.model.set_cells(np.array([0]), np.array([1]), [3.0])
@@ -154,7 +165,10 @@ def test_a_live_windows_file_is_never_offered(make_window):
 
 def _orphan_from(make_window, value, task="regression"):
     """A recovery file whose owner has gone (its lock released without removing the file)."""
-    window = make_window(task)
+    return _orphan_from_window(make_window(task), value)
+
+
+def _orphan_from_window(window, value):
     window.model.set_cells(np.array([0]), np.array([1]), [value])
     autosaver = window.session.autosaver
     assert autosaver.autosave_now()
