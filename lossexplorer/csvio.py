@@ -401,14 +401,33 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".lzma", ".zip", ".zst")
 
 
-@dataclass
 class _Text:
-    """A decoded file. ``raw`` keeps the file's own line endings; ``text`` and ``lines`` use LF only."""
+    """A file being read: its start decoded at once, the whole text only when something needs it.
 
-    path: str
-    name: str
-    encoding: str
-    raw: str
+    ``head`` is the decoded start of the file (whole lines, about :data:`SAMPLE_CHARS` bytes), which is all
+    the sniffer and the fast path need. ``raw`` is the whole decoded text with the file's own line endings;
+    ``text`` and ``lines`` use LF only. ``encoding`` is settled on the head and may change from UTF-8 to
+    cp1252 when ``raw`` meets bytes past the head that are not UTF-8.
+    """
+
+    def __init__(self, path: str, name: str, head_bytes: bytes, complete: bool) -> None:
+        self.path = path
+        self.name = name
+        self.complete = complete
+        decoded = None if complete else _decode_head(head_bytes)
+        if decoded is None:
+            data = head_bytes if complete else _read_all(path)
+            self.complete = True
+            text, self.encoding = _decode(data, name)
+            self.__dict__["raw"] = text
+            self.head = text
+        else:
+            self.head, self.encoding = decoded
+
+    @cached_property
+    def raw(self) -> str:
+        text, self.encoding = _decode(_read_all(self.path), self.name)
+        return text
 
     @cached_property
     def text(self) -> str:
@@ -439,39 +458,63 @@ def _open_text(path: str | os.PathLike[str]) -> _Text:
     if not isinstance(shown, str):
         shown = os.fsdecode(shown)
     name = os.path.basename(shown.rstrip("/\\")) or shown
-    raw = _read_bytes(shown, name)
-    _refuse_binary(raw, name)
-    text, encoding = _decode(raw, name)
-    _refuse_structured_text(text, name)
-    return _Text(shown, name, encoding, text)
+    head = _read_head(shown, name)
+    _refuse_binary(head, name)
+    # UTF-16 and UTF-32 cannot be cut at a newline byte, so such files are decoded whole at once.
+    wide = any(head.startswith(bom) for bom, codec in _BOMS if codec != "utf-8-sig")
+    complete = len(head) <= SAMPLE_CHARS or wide
+    source = _Text(shown, name, head[:SAMPLE_CHARS] if not complete else head, complete)
+    _refuse_structured_text(source.head, name)
+    return source
 
 
-def _read_bytes(path: str, name: str) -> bytes:
+def _read_head(path: str, name: str) -> bytes:
+    """Return the first SAMPLE_CHARS + 1 bytes (one more tells whether the file is longer)."""
     if not os.path.exists(path):
         raise CsvError(f'no such file: "{path}"')
     if os.path.isdir(path):
         raise CsvError(f'"{path}" is a folder, not a file')
     if not os.path.isfile(path):
         raise CsvError(f'"{path}" is not a regular file')
+    head = _read(path, SAMPLE_CHARS + 1)
+    if not head:
+        raise CsvError(f'"{name}" is empty')
+    return head
+
+
+def _read_all(path: str) -> bytes:
+    return _read(path, -1)
+
+
+def _read(path: str, size: int) -> bytes:
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            return handle.read(size)
     except PermissionError:
         raise CsvError(f'cannot read "{path}": permission denied') from None
     except OSError as error:
         raise CsvError(f'cannot read "{path}": {error.strerror or error}') from None
-    if not raw:
-        raise CsvError(f'"{name}" is empty')
-    return raw
 
 
-def _refuse_binary(raw: bytes, name: str) -> None:
+def _decode_head(head: bytes) -> tuple[str, str] | None:
+    """Decode the whole lines at the start of a long file as UTF-8.
+
+    Returns None if they are not UTF-8, or if no line ends in the head; the caller then decodes the whole file.
+    """
+    cut = head.rfind(b"\n") + 1
+    codec = "utf-8-sig" if head.startswith(_BOMS[0][0]) else "utf-8"
+    try:
+        return (head[:cut].decode(codec), codec) if cut else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _refuse_binary(head: bytes, name: str) -> None:
     for magic, what in _MAGIC:
-        if raw.startswith(magic):
+        if head.startswith(magic):
             raise CsvError(f'"{name}" looks like {what}, not a CSV table')
-    if any(raw.startswith(bom) for bom, _ in _BOMS):
+    if any(head.startswith(bom) for bom, _ in _BOMS):
         return
-    head = raw[:SAMPLE_CHARS]
     if b"\x00" in head:
         if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
             raise CsvError(f'"{name}" looks like UTF-16 text without a byte-order mark; save it as UTF-8')
@@ -586,10 +629,7 @@ def _split_line(line: str, delimiter: str) -> list[str]:
 
 def _sample_lines(source: _Text) -> list[tuple[int, str]]:
     """Return (0-based line index, line) for the first non-blank lines, within the sample bounds."""
-    head = _normalise_newlines(source.raw[:SAMPLE_CHARS])
-    lines = head.split("\n")
-    if len(source.raw) > SAMPLE_CHARS and len(lines) > 1:
-        lines.pop()  # the cut may fall inside the last line
+    lines = _normalise_newlines(source.head).split("\n")
     numbered = [(i, line) for i, line in enumerate(lines[: SAMPLE_LINES * 4]) if line.strip()]
     return numbered[: SAMPLE_LINES + 1]
 
@@ -821,12 +861,11 @@ def _guess_multiclass(layout: _Layout, group: _ClassGroup, true_candidates: list
     if len(true_candidates) > 1:
         others = ", ".join(f'"{layout.columns[j]}"' for j in true_candidates[1:])
         reasons.append(f'several columns could hold the labels; chose "{layout.columns[true_column]}" over {others}')
-    kind = _prefix_kind(group.prefix)
-    if kind is None:
-        matrix = np.column_stack([layout.sample_numbers(j) for j in group.columns])
-        kind, doubt = _multiclass_kind(matrix)
-        if doubt:
-            reasons.append(doubt)
+    matrix = np.column_stack([layout.sample_numbers(j) for j in group.columns])
+    value_kind, doubt = _multiclass_kind(matrix)
+    kind = _prefix_kind(group.prefix) or value_kind
+    if kind == "probability" and doubt:
+        reasons.append(doubt)
     mapping = ColumnMapping(
         task="multiclass",
         true_column=layout.columns[true_column],
@@ -866,7 +905,7 @@ def _guess_single(
     taken = [] if true_column is None else [true_column]
     pred_column = _pick(layout, pred_candidates, usable, taken, "predictions", PRED_NAMES, reasons)
     if true_column is None or pred_column is None:
-        reasons.insert(0, "it needs a column of true values and a column of predictions, found too few numeric columns")
+        reasons.insert(0, _too_few_columns(layout))
         return _Guess(None, tuple(reasons))
     task, kind, doubt = _binary_or_regression(
         layout.sample_numbers(true_column), layout.sample_numbers(pred_column), _name_kind(layout.columns[pred_column])
@@ -875,6 +914,13 @@ def _guess_single(
         reasons.append(doubt)
     mapping = ColumnMapping(task, layout.columns[true_column], (layout.columns[pred_column],), kind)
     return _Guess(mapping, tuple(reasons))
+
+
+def _too_few_columns(layout: _Layout) -> str:
+    numeric = [name for name, flag in zip(layout.columns, layout.numeric_flags, strict=True) if flag]
+    if not numeric:
+        return "no numeric columns to read the true values and the predictions from"
+    return f'only one numeric column ("{numeric[0]}"); the true values and the predictions need one each'
 
 
 def _pick(
@@ -913,7 +959,8 @@ def _binary_or_regression(y_true: np.ndarray, y_pred: np.ndarray, name_kind: str
     # Most regression files show non-0/1 labels within the first rows; looking there first skips a full pass.
     labels_binary = y_true.size > 0 and _all_binary(y_true[:1024]) and _all_binary(y_true)
     if not labels_binary:
-        doubt = f"the predictions are named like {name_kind}s but the labels are not all 0 or 1" if name_kind else ""
+        plural = {"probability": "probabilities", "logit": "logits"}.get(name_kind or "", "")
+        doubt = f"the predictions are named like {plural} but the labels are not all 0 or 1" if plural else ""
         return "regression", "value", doubt
     if name_kind is not None:
         return "binary", name_kind, ""
@@ -1034,29 +1081,34 @@ def _parse_bulk(source: _Text, layout: _Layout, plan: _Plan, ticker: _Ticker) ->
     from_file = ticker.passive and not layout.decimal_comma and source.loadtxt_can_open
     try:
         if from_file:
-            values = np.loadtxt(
-                source.path, skiprows=layout.data_start, encoding=source.encoding,
-                **_loadtxt_options(layout, usecols, np.float64),
-            )  # fmt: skip
-            labels = _file_labels(source, layout, plan)
+            try:
+                values, labels = _from_file(source, layout, plan, usecols)
+            except UnicodeDecodeError:
+                source.raw  # noqa: B018 - decodes the whole file, settling its encoding (or raising CsvError)
+                values, labels = _chunked(source, layout, plan, usecols, ticker)
         else:
             values, labels = _chunked(source, layout, plan, usecols, ticker)
+    except CsvError:
+        raise
     except (ValueError, TypeError, OverflowError, OSError) as error:
         raise _BulkFailed from error
     if values.shape[1] != len(plan.numeric):
         raise _BulkFailed  # the first row had another number of fields than the header
-    if not all_numeric or QUOTE in source.raw:
+    if not all_numeric:
         _require_regular_structure(source, layout, values.shape[0])
     return _Table(plan, values, labels)
 
 
-def _file_labels(source: _Text, layout: _Layout, plan: _Plan) -> np.ndarray | None:
-    if not plan.labels_are_names:
-        return None
-    return np.loadtxt(
-        source.path, skiprows=layout.data_start, encoding=source.encoding,
-        **_loadtxt_options(layout, [plan.true_index], str),
-    )[:, 0]  # fmt: skip
+def _from_file(
+    source: _Text, layout: _Layout, plan: _Plan, usecols: Sequence[int] | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Let numpy read the file itself: the fastest path, with no copy of the text in Python."""
+    options = {"skiprows": layout.data_start, "encoding": source.encoding}
+    values = np.loadtxt(source.path, **options, **_loadtxt_options(layout, usecols, np.float64))
+    labels = None
+    if plan.labels_are_names:
+        labels = np.loadtxt(source.path, **options, **_loadtxt_options(layout, [plan.true_index], str))[:, 0]
+    return values, labels
 
 
 def _chunked(
@@ -1291,6 +1343,24 @@ def _all_unparsable(lines: list[str], layout: _Layout, columns: Sequence[int], t
     return bad
 
 
+_NUMBER_CHARACTERS = "0123456789.eE+-"
+
+
+def _surely_unusable(lines: list[str], layout: _Layout, columns: Sequence[int]) -> np.ndarray:
+    """Rows with an empty cell or a character no finite number has, found without bisecting.
+
+    Many bad rows (a column of ``NA`` say) would take one bisection each; this vectorised look at the cells
+    catches the common cases first. Cells it passes may still fail to parse (``1.2.3``); bisection finds those.
+    Needs numpy's variable-width strings (numpy 2); older numpy leaves everything to bisection.
+    """
+    string_dtype = getattr(np.dtypes, "StringDType", None)
+    if string_dtype is None or not lines:
+        return np.zeros(len(lines), dtype=bool)
+    cells = np.strings.strip(np.loadtxt(lines, **_loadtxt_options(layout, columns, string_dtype())))
+    stray = np.strings.str_len(np.strings.strip(cells, _NUMBER_CHARACTERS)) > 0
+    return ((cells == "") | stray).any(axis=1)
+
+
 def _first_problem(source: _Text, layout: _Layout, plan: _Plan, refine: bool) -> CsvError:
     records = _Records.build(source, layout)
     if not records.lines:
@@ -1327,8 +1397,11 @@ def _parse_skipping(source: _Text, layout: _Layout, plan: _Plan, ticker: _Ticker
     ticker.report(0.3)
     bad = _structure_problems(records.lines, layout)
     good = np.flatnonzero(~bad)
-    candidates = records.subset(good)
-    bad[good[_all_unparsable(candidates.numeric_lines, layout, plan.numeric, ticker)]] = True
+    suspects = _surely_unusable(records.subset(good).numeric_lines, layout, plan.numeric)
+    bad[good[suspects]] = True
+    ticker.report(0.5)
+    good = good[~suspects]
+    bad[good[_all_unparsable(records.subset(good).numeric_lines, layout, plan.numeric, ticker)]] = True
     ticker.report(0.7)
     kept = records.subset(np.flatnonzero(~bad))
     if not kept.lines:
@@ -1356,6 +1429,8 @@ def _parse_skipping(source: _Text, layout: _Layout, plan: _Plan, ticker: _Ticker
 
 def _describe(line: str, number: int, layout: _Layout, plan: _Plan) -> CsvError:
     """Name what is wrong with one line: its field count, or the first bad cell in file order."""
+    if not line.strip():
+        return CsvError("the row holds only spaces", line=number)
     fields = _split_line(line, layout.delimiter)
     stripped = _quoted_field(layout.delimiter).sub(r"\1", line)
     if _open_quote(layout.delimiter).search(stripped):
