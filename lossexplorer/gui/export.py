@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
@@ -27,9 +29,20 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
-from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPainterPath,
+    QPdfWriter,
+    QPen,
+    QTransform,
+)
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem
 
 from lossexplorer import __version__, evaluate, losses
 from lossexplorer.atomic import AtomicWriteError, atomic_write_bytes, atomic_write_text
@@ -38,11 +51,16 @@ from lossexplorer.dataset import Dataset
 PLOT_FORMATS = ("png", "svg", "pdf")
 SCREEN_DPI = 96.0
 DEFAULT_PLOT_SIZE = QSize(720, 480)
-MIN_PLOT_SIZE = QSize(320, 220)
+MIN_PLOT_SIZE = QSize(480, 320)
 MAX_PNG_SIDE = 20000
 MAX_PNG_PIXELS = 150_000_000
 POINTS_PER_PIXEL = 72.0 / SCREEN_DPI
 METERS_PER_INCH = 0.0254
+_SVG_NS = "http://www.w3.org/2000/svg"
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_MATRIX = re.compile(r"matrix\(([^)]*)\)")
+_COORDINATE_ATTRIBUTES = {f"{{{_SVG_NS}}}path": "d", f"{{{_SVG_NS}}}polyline": "points",
+                          f"{{{_SVG_NS}}}polygon": "points"}
 
 
 class ExportError(OSError):
@@ -80,7 +98,10 @@ def grid_shape(count: int) -> GridShape:
 
 
 def plot_size(widget: pg.PlotWidget) -> QSize:
-    """The size a plot is exported at by default: its size on screen, or a sensible default if not shown."""
+    """The size a plot is exported at by default: its size on screen, or 720×480 if it is not shown or small.
+
+    A plot in a crowded view can be a few hundred pixels wide; exported at that size its text would fill it.
+    """
     if not widget.isVisible() or widget.width() < MIN_PLOT_SIZE.width() or widget.height() < MIN_PLOT_SIZE.height():
         return QSize(DEFAULT_PLOT_SIZE)
     return QSize(widget.width(), widget.height())
@@ -149,8 +170,17 @@ def _widened(pen: object, scale: float) -> object:
     return wider
 
 
-def render_plot(widget: pg.PlotWidget, painter: QPainter, target: QRectF, resolution_scale: float = 1.0) -> None:
+def render_plot(widget: pg.PlotWidget, painter: QPainter, target: QRectF, resolution_scale: float = 1.0,
+                item_by_item: bool = False) -> None:
     """Draw a plot into ``target`` (painter units are 96-dpi pixels), laid out at exactly that size.
+
+    Args:
+        widget: The plot.
+        painter: An active painter; its state is restored afterwards.
+        target: Where to draw, in the painter's coordinates.
+        resolution_scale: Device pixels per painter unit (PNG at a high DPI), for pens and symbols.
+        item_by_item: Paint the items one by one (see :func:`paint_items`) instead of ``scene.render``;
+            needed for SVG.
 
     The plot's on-screen layout is restored afterwards.
     """
@@ -166,7 +196,10 @@ def render_plot(widget: pg.PlotWidget, painter: QPainter, target: QRectF, resolu
             item.setGeometry(QRectF(0.0, 0.0, target.width(), target.height()))
             item.layout.activate()
             source = item.sceneBoundingRect()
-            scene.render(painter, target, source)
+            if item_by_item:
+                paint_items(scene, painter, target, source)
+            else:
+                scene.render(painter, target, source)
     finally:
         item.setGeometry(old_geometry)
         item.layout.activate()
@@ -175,8 +208,48 @@ def render_plot(widget: pg.PlotWidget, painter: QPainter, target: QRectF, resolu
         painter.restore()
 
 
+def paint_items(scene: QGraphicsScene, painter: QPainter, target: QRectF, source: QRectF) -> None:
+    """Paint the scene's items one at a time, each between its own save() and restore(), in stacking order.
+
+    ``scene.render`` clips everything to the target, and Qt's SVG engine (6.12) forgets to return to that
+    outer clip after an item's inner clip is undone: every text label's clip rectangle then leaks onto the
+    items painted after it, so SVG viewers hide axes and legend lines. Painting without an outer clip, and
+    clipping only where an ancestor clips its children (the plot area), gives the engine nothing to forget.
+    """
+    scene.prepareForPaint()
+    base = (QTransform.fromTranslate(-source.left(), -source.top())
+            * QTransform.fromScale(target.width() / source.width(), target.height() / source.height())
+            * QTransform.fromTranslate(target.left(), target.top()))
+    for item in scene.items(Qt.SortOrder.AscendingOrder):
+        if not item.isVisible() or item.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents:
+            continue
+        painter.save()
+        clip = _inherited_clip(item, base)
+        if clip is not None:
+            painter.setClipPath(clip)
+        painter.setTransform(item.deviceTransform(base))
+        painter.setOpacity(item.effectiveOpacity())
+        option = QStyleOptionGraphicsItem()
+        option.exposedRect = item.boundingRect()
+        item.paint(painter, option, None)
+        painter.restore()
+
+
+def _inherited_clip(item: QGraphicsItem, base: QTransform) -> QPainterPath | None:
+    clip: QPainterPath | None = None
+    clipper: QGraphicsItem | None = item
+    flag = QGraphicsItem.GraphicsItemFlag
+    while clipper is not None:
+        own = clipper is item and bool(clipper.flags() & flag.ItemClipsToShape)
+        if own or (clipper is not item and clipper.flags() & flag.ItemClipsChildrenToShape):
+            shape = clipper.deviceTransform(base).map(clipper.shape())
+            clip = shape if clip is None else clip.intersected(shape)
+        clipper = clipper.parentItem()
+    return clip
+
+
 def render_grid(widgets: Sequence[pg.PlotWidget], painter: QPainter, area: QRectF,
-                resolution_scale: float = 1.0) -> None:
+                resolution_scale: float = 1.0, item_by_item: bool = False) -> None:
     """Draw several plots into ``area``, laid out in a near-square grid of equal cells."""
     shape = grid_shape(len(widgets))
     cell_width, cell_height = area.width() / shape.cols, area.height() / shape.rows
@@ -184,7 +257,7 @@ def render_grid(widgets: Sequence[pg.PlotWidget], painter: QPainter, area: QRect
     for index, widget in enumerate(widgets):
         row, col = divmod(index, shape.cols)
         cell = QRectF(area.left() + col * cell_width, area.top() + row * cell_height, cell_width, cell_height)
-        render_plot(widget, painter, cell, resolution_scale)
+        render_plot(widget, painter, cell, resolution_scale, item_by_item)
 
 
 # ----- PNG / SVG / PDF bytes --------------------------------------------------------------------------------
@@ -224,7 +297,9 @@ def svg_bytes(widgets: Sequence[pg.PlotWidget], size: QSize | None = None, title
     _check_logical_size(size)
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    generator = QSvgGenerator()
+    # SVG 1.1 rather than Qt's default SVG Tiny 1.2: only 1.1 output carries clip paths, without which curves
+    # spill out of the plot area over the title and axes.
+    generator = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
     generator.setOutputDevice(buffer)
     generator.setResolution(round(SCREEN_DPI))
     generator.setSize(size)
@@ -235,10 +310,66 @@ def svg_bytes(widgets: Sequence[pg.PlotWidget], size: QSize | None = None, title
     if not painter.begin(generator):
         raise ExportError("cannot start the SVG renderer")
     try:
-        render_grid(widgets, painter, QRectF(0.0, 0.0, size.width(), size.height()))
+        render_grid(widgets, painter, QRectF(0.0, 0.0, size.width(), size.height()), item_by_item=True)
     finally:
         painter.end()
-    return bytes(buffer.data().data())
+    return portable_svg(bytes(buffer.data().data()))
+
+
+def portable_svg(data: bytes) -> bytes:
+    """Rewrite Qt's SVG so that every common renderer draws it as Qt does.
+
+    * Qt draws cosmetic pens (the curves, axes, grid) as paths in data coordinates inside a group whose
+      transform maps them to the picture, with ``vector-effect="non-scaling-stroke"``. Browsers honour
+      that; librsvg, cairosvg and Inkscape scale the 2-pixel stroke by the data-to-picture factor and paint
+      huge blobs. The transform is multiplied into the coordinates instead, so no renderer needs the effect.
+    * Qt names the font family it was given ("Sans Serif"), which no SVG renderer knows; the generic
+      ``sans-serif`` is added as a fallback.
+    """
+    ET.register_namespace("", _SVG_NS)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ET.fromstring(data)
+    for group in root.iter(f"{{{_SVG_NS}}}g"):
+        _bake_transform(group)
+    for element in root.iter():
+        family = element.get("font-family")
+        if family and "sans-serif" not in family:
+            element.set("font-family", f"{family}, sans-serif")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _bake_transform(group: ET.Element) -> None:
+    match = _MATRIX.fullmatch(group.get("transform", "").strip())
+    children = list(group)
+    if match is None or not children:
+        return
+    coordinates = [_COORDINATE_ATTRIBUTES.get(child.tag) for child in children]
+    pairs = list(zip(children, coordinates, strict=True))
+    bakeable = all(name is not None and child.get("vector-effect") == "non-scaling-stroke"
+                   and _only_absolute_points(child.get(name, "")) for child, name in pairs)
+    if not bakeable:
+        return
+    matrix = np.array([float(value) for value in _NUMBER.findall(match.group(1))])
+    if matrix.size != 6:
+        return
+    for child, name in pairs:
+        child.set(name, _transformed(child.get(name, ""), matrix))
+    group.set("transform", "matrix(1,0,0,1,0,0)")
+
+
+def _only_absolute_points(text: str) -> bool:
+    # Qt writes absolute move/line/cubic commands; anything else (arcs, relative moves) is left alone.
+    skeleton = _NUMBER.sub("", text)
+    return set(skeleton) <= set("MLCZ ,\n\t") and len(_NUMBER.findall(text)) % 2 == 0
+
+
+def _transformed(text: str, matrix: np.ndarray) -> str:
+    points = np.array(_NUMBER.findall(text), dtype=float).reshape(-1, 2)
+    a, b, c, d, e, f = matrix
+    mapped = np.column_stack([a * points[:, 0] + c * points[:, 1] + e, b * points[:, 0] + d * points[:, 1] + f])
+    numbers = np.char.mod("%.7g", mapped.ravel()).tolist()
+    skeleton = _NUMBER.sub("{}", text.replace("{", "").replace("}", ""))
+    return skeleton.format(*numbers)
 
 
 def pdf_bytes(widgets: Sequence[pg.PlotWidget], size: QSize | None = None, title: str = "") -> bytes:

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QLineF,
     QMarginsF,
     QRectF,
+    QSize,
     QSizeF,
     Qt,
     QTimer,
@@ -38,7 +39,15 @@ from PySide6.QtWidgets import QApplication
 
 from lossexplorer import __version__, evaluate, losses
 from lossexplorer.dataset import Dataset
-from lossexplorer.gui.export import ExportError, export_plots, plot_format, render_plot, write_bytes
+from lossexplorer.gui.export import (
+    DEFAULT_PLOT_SIZE,
+    SCREEN_DPI,
+    ExportError,
+    export_plots,
+    plot_format,
+    render_plot,
+    write_bytes,
+)
 
 if TYPE_CHECKING:
     # Imported late at run time: the main window installs the export actions, which import this module.
@@ -50,6 +59,8 @@ MARGIN_SIDE_MM = 20.0
 MARGIN_TOP_MM = 18.0
 MARGIN_BOTTOM_MM = 20.0
 FIGURE_ASPECT = 0.6
+# The CLI's PNG of the main plot: the 720×480 plot at twice the screen's resolution, sharp in documents.
+MAIN_PLOT_DPI = 192.0
 BODY_FONT = "DejaVu Sans"
 BODY_POINT_SIZE = 9.5
 BLOCK_GAP = 10.0
@@ -380,7 +391,8 @@ def write_report(dataset: Dataset, loss_ids: Sequence[str], params: Mapping[str,
         dataset: The predictions.
         loss_ids: Losses to report; those that do not apply to the task are skipped.
         params: Parameters per loss id, e.g. ``{"huber": {"delta": 1.5}}``; missing ones take defaults.
-        out_path: A .pdf (the report), .png or .svg (the main plot of the data's view) file name.
+        out_path: A .pdf (the report), .png or .svg (the main plot of the data's view) file name. The plot is
+            laid out at 720×480; a PNG is drawn at 192 dpi (1440×960 pixels).
 
     Returns:
         The path written.
@@ -398,9 +410,15 @@ def write_report(dataset: Dataset, loss_ids: Sequence[str], params: Mapping[str,
         plots = window.views()[window.current_view_name()].plot_widgets()
         if not plots:
             raise ExportError("the view has no plot to export")
-        return export_plots([plots[0][1]], out_path, title=plots[0][0])
+        return export_plots([plots[0][1]], out_path, size=_main_plot_size(kind), dpi=MAIN_PLOT_DPI,
+                            title=plots[0][0])
     finally:
         _dispose(window)
+
+
+def _main_plot_size(kind: str) -> QSize:
+    scale = MAIN_PLOT_DPI / SCREEN_DPI if kind == "png" else 1.0
+    return QSize(round(DEFAULT_PLOT_SIZE.width() * scale), round(DEFAULT_PLOT_SIZE.height() * scale))
 
 
 def use_offscreen_without_display() -> None:

@@ -161,6 +161,53 @@ def test_svg_is_valid_xml_with_the_curves_and_titles(plots, tmp_path):
     assert "MSE" in texts and "MAE" in texts
 
 
+def numbers_of(text):
+    return np.array(re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", text), dtype=float)
+
+
+def test_svg_strokes_need_no_renderer_support_for_non_scaling_stroke(plots, tmp_path):
+    # librsvg, cairosvg and Inkscape ignore vector-effect: a 2 px pen under a data-to-picture scale of
+    # hundreds would become a blob. Every stroked shape must therefore sit under unscaled transforms only.
+    root = ET.parse(export_plots(plots, tmp_path / "plots.svg")).getroot()
+    parents = {child: parent for parent in root.iter() for child in parent}
+    stroked = [element for element in root.iter() if element.get("vector-effect") == "non-scaling-stroke"]
+    assert len(stroked) > 20
+    for element in stroked:
+        ancestor = parents.get(element)
+        while ancestor is not None:
+            matrix = numbers_of(ancestor.get("transform", "matrix(1,0,0,1,0,0)"))
+            assert matrix[:4] == pytest.approx([1, 0, 0, 1]), ancestor.get("transform")
+            ancestor = parents.get(ancestor)
+
+
+def test_svg_clips_hide_nothing_entirely(plots, tmp_path):
+    # Qt's SVG engine can leave a text label's clip rectangle on later items, hiding axes and legend
+    # lines in every viewer that honours clip paths. Each clipped shape must overlap its clip rectangle.
+    root = ET.parse(export_plots(plots, tmp_path / "plots.svg")).getroot()
+    parents = {child: parent for parent in root.iter() for child in parent}
+    clip_boxes = {}
+    for clip in root.iter(f"{SVG}clipPath"):
+        corners = numbers_of(clip.find(f"{SVG}path").get("d")).reshape(-1, 2)
+        clip_boxes[clip.get("id")] = (corners.min(axis=0), corners.max(axis=0))
+    checked = 0
+    for element in root.iter():
+        if element.tag not in (f"{SVG}polyline", f"{SVG}path") or parents[element].tag == f"{SVG}clipPath":
+            continue
+        ancestor, clip_id = parents.get(element), None
+        while ancestor is not None and clip_id is None:
+            clip_id = (ancestor.get("clip-path") or "")[5:-1] or None
+            ancestor = parents.get(ancestor)
+        if clip_id is None or element.get("vector-effect") != "non-scaling-stroke":
+            continue
+        points = numbers_of(element.get("points") or element.get("d")).reshape(-1, 2)
+        low, high = clip_boxes[clip_id]
+        inside = np.all((points >= low - 1) & (points <= high + 1), axis=1)
+        crosses = (points.min(axis=0) <= high).all() and (points.max(axis=0) >= low).all()
+        assert inside.any() or crosses, f"{element.tag} at {points[:2].tolist()} hidden by clip {low}..{high}"
+        checked += 1
+    assert checked >= 4  # at least the four curves, clipped to their plot areas
+
+
 def test_svg_renders_to_a_picture_with_the_curves(plots, tmp_path):
     path = export_plots(plots[:1], tmp_path / "plot.svg", size=QSize(640, 420))
     renderer = QSvgRenderer(str(path))
