@@ -27,6 +27,7 @@ import binascii
 import json
 import math
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,22 +81,37 @@ def encode_session(session: Session) -> bytes:
     """Return the session as UTF-8 JSON bytes.
 
     Raises:
-        SessionError: the session holds something a file cannot represent (a non-finite table value).
+        SessionError: the session holds something a session file may not (a non-finite table value), so a
+            file this writes is always one :func:`decode_session` accepts.
     """
+    data = session.dataset
+    if not np.isfinite(data.y_true).all() or not np.isfinite(data.y_pred).all():
+        raise SessionError("cannot save a table that holds a value that is not a finite number")
+    # The large base64 texts are spliced into the JSON afterwards: json.dumps would only copy and scan them.
+    marker = secrets.token_hex(16)
+    arrays = {
+        f"{marker}:y_true": _base64_bytes(data.y_true, "int64" if data.task == "multiclass" else "float64"),
+        f"{marker}:y_pred": _base64_bytes(data.y_pred, "float64"),
+    }
     document: dict[str, object] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "saved_by": f"lossexplorer {__version__}",
-        "data": _encode_dataset(session.dataset),
+        "data": _encode_dataset(data, marker),
         "losses": _encode_losses(session.losses),
         "view": {"current": session.view, "log_y": bool(session.log_y)},
     }
     if session.document:
         document["document"] = session.document
     try:
-        return json.dumps(document, indent=1, allow_nan=False, ensure_ascii=False).encode("utf-8")
+        skeleton = json.dumps(document, indent=1, allow_nan=False, ensure_ascii=False).encode("utf-8")
     except ValueError as error:
         raise SessionError(f"cannot encode the session: {error}") from None
+    pieces = []
+    for placeholder, encoded in arrays.items():
+        before, skeleton = skeleton.split(f'"{placeholder}"'.encode("ascii"), 1)
+        pieces += [before, b'"', encoded, b'"']
+    return b"".join([*pieces, skeleton])
 
 
 def write_session(path: str | os.PathLike[str], session: Session) -> Path:
@@ -111,7 +127,7 @@ def write_session(path: str | os.PathLike[str], session: Session) -> Path:
         raise SessionError(str(error)) from None
 
 
-def _encode_dataset(data: Dataset) -> dict[str, object]:
+def _encode_dataset(data: Dataset, marker: str) -> dict[str, object]:
     return {
         "task": data.task,
         "pred_kind": data.pred_kind,
@@ -119,14 +135,18 @@ def _encode_dataset(data: Dataset) -> dict[str, object]:
         "pred_names": list(data.pred_names),
         "class_names": list(data.class_names),
         "source": data.source,
-        "y_true": _encode_array(data.y_true, "int64" if data.task == "multiclass" else "float64"),
-        "y_pred": _encode_array(data.y_pred, "float64"),
+        "y_true": _array_header(data.y_true, "int64" if data.task == "multiclass" else "float64",
+                                f"{marker}:y_true"),
+        "y_pred": _array_header(data.y_pred, "float64", f"{marker}:y_pred"),
     }
 
 
-def _encode_array(values: np.ndarray, dtype_name: str) -> dict[str, object]:
-    raw = np.ascontiguousarray(values, dtype=_DTYPES[dtype_name]).tobytes()
-    return {"dtype": dtype_name, "shape": list(values.shape), "base64": base64.b64encode(raw).decode("ascii")}
+def _array_header(values: np.ndarray, dtype_name: str, placeholder: str) -> dict[str, object]:
+    return {"dtype": dtype_name, "shape": list(values.shape), "base64": placeholder}
+
+
+def _base64_bytes(values: np.ndarray, dtype_name: str) -> bytes:
+    return base64.b64encode(np.ascontiguousarray(values, dtype=_DTYPES[dtype_name]).tobytes())
 
 
 def _encode_losses(state: dict[str, object]) -> dict[str, object]:

@@ -335,3 +335,20 @@ def test_multiclass_labels_classes_and_names():
 def test_too_many_class_names_are_refused(monkeypatch):
     monkeypatch.setattr(session, "MAX_CLASSES", 2)
     _refused(_multiclass_document([0, 1]), "at most 2")
+
+
+def test_names_with_quotes_unicode_and_placeholder_like_text_round_trip():
+    data = Dataset("multiclass", np.array([1, 0], dtype=np.int64), np.array([[0.2, 0.8], [0.6, 0.4]]),
+                   "probability", true_name='say "hi"\n', pred_names=("p:y_true", "ünïcødé ✓"),
+                   class_names=('"base64"', "{}"), source="C:\\data\\x.csv")
+    back = decode_session(encode_session(Session(data, _default_losses()))).dataset
+    assert (back.true_name, back.pred_names, back.class_names, back.source) == (
+        data.true_name, data.pred_names, data.class_names, data.source)
+    assert _same_bits(back.y_pred, data.y_pred)
+
+
+def test_a_table_with_a_non_finite_value_is_not_written(tmp_path):
+    data = Dataset("regression", np.array([1.0, np.nan]), np.array([0.0, 1.0]))
+    with pytest.raises(SessionError, match="finite"):
+        write_session(tmp_path / "nan.lossx", Session(data, _default_losses()))
+    assert list(tmp_path.iterdir()) == []

@@ -115,6 +115,25 @@ def test_autosave_runs_on_its_timer_only_while_modified(make_window, qtbot):
     assert not autosaver.timer.isActive() and _recovery_files() == []
 
 
+def test_autosave_waits_for_a_quiet_moment_but_not_forever(make_window, qtbot):
+    window = make_window()
+    autosaver = window.session.autosaver
+    autosaver.set_interval(1000)
+    window.model.set_cells(np.array([0]), np.array([1]), [1.0])
+    assert autosaver.timer.isActive() and autosaver.path is None
+    qtbot.waitUntil(lambda: autosaver.timer.remainingTime() < 900, timeout=5000)
+    window.model.move_prediction(0, 2.0, dragging=True)
+    # Another change restarts the countdown: no write in the middle of a drag.
+    assert autosaver.timer.remainingTime() > 900
+    autosaver.max_wait_s = 0.0
+    qtbot.waitUntil(lambda: autosaver.timer.remainingTime() < 900, timeout=5000)
+    window.model.move_prediction(0, 3.0, dragging=True)
+    # Past the longest wait the countdown keeps running, so continuous editing is still saved.
+    assert autosaver.timer.remainingTime() < 900
+    qtbot.waitUntil(lambda: autosaver.path is not None, timeout=5000)
+    assert read_session(autosaver.path).dataset.y_pred[0] == 3.0
+
+
 def test_autosave_writes_only_when_something_changed(make_window):
     window = make_window()
     window.model.set_cells(np.array([0]), np.array([1]), [3.0])
