@@ -84,21 +84,25 @@ class CsvError(ValueError):
         problem: What is wrong, without the place.
         line: 1-based line of the file (the header is line 1), or None when the whole file is at fault.
         column: Name of the column at fault, or None.
+        row_problem: True when one data row is at fault, so reading with ``skip_bad_rows`` can get past it.
     """
 
-    def __init__(self, problem: str, *, line: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self, problem: str, *, line: int | None = None, column: str | None = None, row_problem: bool = False
+    ) -> None:
         self.problem = problem
         self.line = line
         self.column = column
+        self.row_problem = row_problem
         super().__init__(_place(line, column) + problem)
 
     def __reduce__(self) -> tuple:
         """Support pickling and copying despite the keyword-only arguments."""
-        return (_rebuild_csv_error, (self.problem, self.line, self.column))
+        return (_rebuild_csv_error, (self.problem, self.line, self.column, self.row_problem))
 
 
-def _rebuild_csv_error(problem: str, line: int | None, column: str | None) -> CsvError:
-    return CsvError(problem, line=line, column=column)
+def _rebuild_csv_error(problem: str, line: int | None, column: str | None, row_problem: bool) -> CsvError:
+    return CsvError(problem, line=line, column=column, row_problem=row_problem)
 
 
 class LoadCancelled(Exception):
@@ -1430,18 +1434,18 @@ def _parse_skipping(source: _Text, layout: _Layout, plan: _Plan, ticker: _Ticker
 def _describe(line: str, number: int, layout: _Layout, plan: _Plan) -> CsvError:
     """Name what is wrong with one line: its field count, or the first bad cell in file order."""
     if not line.strip():
-        return CsvError("the row holds only spaces", line=number)
+        return CsvError("the row holds only spaces", line=number, row_problem=True)
     fields = _split_line(line, layout.delimiter)
     stripped = _quoted_field(layout.delimiter).sub(r"\1", line)
     if _open_quote(layout.delimiter).search(stripped):
-        return CsvError("a quoted field is not closed on this line", line=number)
+        return CsvError("a quoted field is not closed on this line", line=number, row_problem=True)
     if stripped.count(layout.delimiter) + 1 != layout.n_fields:
-        return CsvError(f"expected {layout.n_fields} fields, found {len(fields)}", line=number)
+        return CsvError(f"expected {layout.n_fields} fields, found {len(fields)}", line=number, row_problem=True)
     for j in sorted({plan.true_index, *plan.pred_indices}):
         problem = _cell_problem(fields[j], j, layout, plan)
         if problem:
-            return CsvError(problem, line=number, column=layout.columns[j])
-    return CsvError("this row could not be read", line=number)
+            return CsvError(problem, line=number, column=layout.columns[j], row_problem=True)
+    return CsvError("this row could not be read", line=number, row_problem=True)
 
 
 def _cell_problem(cell: str, column: int, layout: _Layout, plan: _Plan) -> str:

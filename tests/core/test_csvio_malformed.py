@@ -71,6 +71,10 @@ MALFORMED = [
 ]  # fmt: skip
 
 
+# These name a line, yet skipping rows cannot get past them.
+WHOLE_FILE_PROBLEMS_WITH_A_LINE = {"header_mismatch.csv", "undecodable.csv"}
+
+
 def test_the_corpus_has_at_least_25_malformed_files_and_each_is_listed() -> None:
     files = {path.name for path in BAD.iterdir()}
     listed = {row[0] for row in MALFORMED}
@@ -88,6 +92,7 @@ def test_malformed_file_gives_its_message(
     assert re.fullmatch(message, str(error)), str(error)
     assert (error.line, error.column) == (line, column)
     assert "\n" not in str(error)
+    assert error.row_problem is (line is not None and name not in WHOLE_FILE_PROBLEMS_WITH_A_LINE)
 
 
 @pytest.mark.parametrize(("name", "mapping", "line", "column", "message"), MALFORMED, ids=[row[0] for row in MALFORMED])

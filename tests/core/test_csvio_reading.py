@@ -249,10 +249,11 @@ def test_a_long_first_line_cut_inside_a_character(tmp_path: Path, monkeypatch: p
 
 
 def test_csv_error_keeps_its_place_through_pickling() -> None:
-    error = CsvError('"abc" is not a number', line=17, column="y_pred")
+    error = CsvError('"abc" is not a number', line=17, column="y_pred", row_problem=True)
     assert str(error) == 'line 17, column "y_pred": "abc" is not a number'
     copy = pickle.loads(pickle.dumps(error))
     assert (str(copy), copy.line, copy.column, copy.problem) == (str(error), 17, "y_pred", error.problem)
+    assert copy.row_problem is True
     assert isinstance(error, ValueError)
     assert not issubclass(LoadCancelled, ValueError)
 
