@@ -10,10 +10,11 @@ the plots in the file look exactly like those on screen.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,11 +29,14 @@ from PySide6.QtCore import (
     QIODevice,
     QLineF,
     QMarginsF,
+    QMessageLogContext,
     QRectF,
     QSize,
     QSizeF,
     Qt,
     QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
 )
 from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
 from PySide6.QtWidgets import QApplication
@@ -61,6 +65,7 @@ MARGIN_BOTTOM_MM = 20.0
 FIGURE_ASPECT = 0.6
 # The CLI's PNG of the main plot: the 720×480 plot at twice the screen's resolution, sharp in documents.
 MAIN_PLOT_DPI = 192.0
+OFFSCREEN_NOTE = "does not support propagateSizeHints"
 BODY_FONT = "DejaVu Sans"
 BODY_POINT_SIZE = 9.5
 BLOCK_GAP = 10.0
@@ -442,9 +447,29 @@ def _headless_window(dataset: Dataset, loss_ids: Sequence[str],
             if name != "from_logits":
                 state.set_param(loss_id, name, value)
     state.set_checked_ids([loss_id for loss_id in loss_ids if loss_id in losses.REGISTRY])
-    window.show()
-    settle()
+    with _without_offscreen_notes():
+        window.show()
+        settle()
     return window
+
+
+@contextlib.contextmanager
+def _without_offscreen_notes() -> Iterator[None]:
+    # The offscreen platform warns that it "does not support propagateSizeHints()" on every show(); on the
+    # command line that is noise. Only that note is dropped: everything else goes to the previous handler.
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if OFFSCREEN_NOTE in message:
+            return
+        if previous is not None:
+            previous(kind, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous)
 
 
 def settle(turns: int = 3, wait_ms: int = 30) -> None:
