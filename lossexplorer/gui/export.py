@@ -59,6 +59,7 @@ METERS_PER_INCH = 0.0254
 _SVG_NS = "http://www.w3.org/2000/svg"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"matrix\(([^)]*)\)")
+_SVG_RECT = f"{{{_SVG_NS}}}rect"
 _COORDINATE_ATTRIBUTES = {f"{{{_SVG_NS}}}path": "d", f"{{{_SVG_NS}}}polyline": "points",
                           f"{{{_SVG_NS}}}polygon": "points"}
 
@@ -343,6 +344,9 @@ def _bake_transform(group: ET.Element) -> None:
     children = list(group)
     if match is None or not children:
         return
+    for child in children:
+        if child.tag == _SVG_RECT:
+            _rect_as_path(child)
     coordinates = [_COORDINATE_ATTRIBUTES.get(child.tag) for child in children]
     pairs = list(zip(children, coordinates, strict=True))
     bakeable = all(name is not None and child.get("vector-effect") == "non-scaling-stroke"
@@ -355,6 +359,18 @@ def _bake_transform(group: ET.Element) -> None:
     for child, name in pairs:
         child.set(name, _transformed(child.get(name, ""), matrix))
     group.set("transform", "matrix(1,0,0,1,0,0)")
+
+
+def _rect_as_path(rect: ET.Element) -> None:
+    # Bars arrive as <rect> in data coordinates; as a path their corners can take the transform.
+    try:
+        x, y, width, height = (float(rect.get(name, "0")) for name in ("x", "y", "width", "height"))
+    except ValueError:
+        return
+    for name in ("x", "y", "width", "height"):
+        rect.attrib.pop(name, None)
+    rect.tag = f"{{{_SVG_NS}}}path"
+    rect.set("d", f"M{x!r},{y!r} L{x + width!r},{y!r} L{x + width!r},{y + height!r} L{x!r},{y + height!r} Z")
 
 
 def _only_absolute_points(text: str) -> bool:

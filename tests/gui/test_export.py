@@ -11,6 +11,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -165,10 +166,21 @@ def numbers_of(text):
     return np.array(re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", text), dtype=float)
 
 
-def test_svg_strokes_need_no_renderer_support_for_non_scaling_stroke(plots, tmp_path):
+def bar_plot(qtbot):
+    widget = make_plot("Share of the total", "row", "share (%)", "bars")
+    widget.addItem(pg.BarGraphItem(x=np.arange(1, 9), height=np.arange(8.0) ** 2, width=0.6,
+                                   brush="#0072B2", pen=pg.mkPen("#ffffff", cosmetic=True)))
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_svg_strokes_need_no_renderer_support_for_non_scaling_stroke(plots, qtbot, tmp_path):
     # librsvg, cairosvg and Inkscape ignore vector-effect: a 2 px pen under a data-to-picture scale of
-    # hundreds would become a blob. Every stroked shape must therefore sit under unscaled transforms only.
-    root = ET.parse(export_plots(plots, tmp_path / "plots.svg")).getroot()
+    # hundreds would become a blob (or, for bars, a white outline hiding the bar). Every stroked shape
+    # must therefore sit under unscaled transforms only.
+    root = ET.parse(export_plots([*plots, bar_plot(qtbot)], tmp_path / "plots.svg")).getroot()
     parents = {child: parent for parent in root.iter() for child in parent}
     stroked = [element for element in root.iter() if element.get("vector-effect") == "non-scaling-stroke"]
     assert len(stroked) > 20
