@@ -1,13 +1,15 @@
 """Remembered settings through the window: geometry, dock layout and loss selection; start-up wiring."""
 
+import json
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lossexplorer.demo import demo_dataset
-from lossexplorer.gui import app as app_module
 from lossexplorer.gui import recovery, settings
 from lossexplorer.gui.errors import ErrorReporter
 from lossexplorer.gui.mainwindow import MainWindow
@@ -89,25 +91,38 @@ def test_start_interactive_wires_errors_settings_and_the_recovery_offer(make_win
     assert window.isWindowModified()
 
 
-def test_run_opens_a_session_file_given_on_the_command_line(monkeypatch, tmp_path):
+RUN_WITH_A_SESSION = textwrap.dedent("""
+    import json, sys
+    from lossexplorer.gui import app, settings
+
     made = []
 
-    class Recording(MainWindow):
+    class Recording(app.MainWindow):
         def __init__(self, dataset):
             super().__init__(dataset)
             made.append(self)
 
-    monkeypatch.setattr(app_module, "MainWindow", Recording)
+    app.MainWindow = Recording
+    code = app.run(sys.argv[1], screenshot=sys.argv[2])
+    window = made[0]
+    print(json.dumps({"code": code, "true_name": window.model.dataset().true_name,
+                      "huber": window.loss_state.params("huber"), "title": window.windowTitle(),
+                      "geometry_saved": not settings.window_geometry().isEmpty()}))
+""")
+
+
+def test_run_opens_a_session_file_given_on_the_command_line(tmp_path):
+    # In a subprocess: run() starts and quits the application's event loop, which a test process must not do.
     picture = tmp_path / "shot.png"
     session_file = tmp_path / "linear.lossx"
     # A linear loss axis: this test is about start-up wiring, not the log-axis drawing.
     session_file.write_text((SESSIONS / "valid_v1.lossx").read_text().replace('"log_y": true', '"log_y": false'))
-    assert app_module.run(str(session_file), screenshot=str(picture)) == 0
-    assert picture.is_file()
-    window = made[0]
-    assert window.model.dataset().true_name == "price"
-    assert window.loss_state.params("huber") == {"delta": 0.5}
-    assert "linear.lossx" in window.windowTitle()
+    result = subprocess.run([sys.executable, "-c", RUN_WITH_A_SESSION, str(session_file), str(picture)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0 and picture.is_file()
+    assert seen["true_name"] == "price" and seen["huber"] == {"delta": 0.5}
+    assert "linear.lossx" in seen["title"]
     # A screenshot is not an interactive session: nothing is remembered.
-    assert settings.window_geometry().isEmpty()
-    window.deleteLater()
+    assert not seen["geometry_saved"]
