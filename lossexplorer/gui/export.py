@@ -60,6 +60,8 @@ _SVG_NS = "http://www.w3.org/2000/svg"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"matrix\(([^)]*)\)")
 _SVG_RECT = f"{{{_SVG_NS}}}rect"
+_PNG_DATA = "data:image/png;base64,"
+MAX_SHARPENED_SIDE = 4096
 _COORDINATE_ATTRIBUTES = {f"{{{_SVG_NS}}}path": "d", f"{{{_SVG_NS}}}polyline": "points",
                           f"{{{_SVG_NS}}}polygon": "points"}
 
@@ -326,17 +328,46 @@ def portable_svg(data: bytes) -> bytes:
       huge blobs. The transform is multiplied into the coordinates instead, so no renderer needs the effect.
     * Qt names the font family it was given ("Sans Serif"), which no SVG renderer knows; the generic
       ``sans-serif`` is added as a fallback.
+    * Images (heat maps: a few pixels blown up to the plot's size) are enlarged without smoothing before
+      they are embedded, so that renderers which smooth images (librsvg ignores ``image-rendering``) keep the
+      cells sharp as Qt draws them; browsers are also told not to smooth.
     """
     ET.register_namespace("", _SVG_NS)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     root = ET.fromstring(data)
     for group in root.iter(f"{{{_SVG_NS}}}g"):
         _bake_transform(group)
+    for group in root.iter(f"{{{_SVG_NS}}}g"):
+        for image in group.findall(f"{{{_SVG_NS}}}image"):
+            _sharpen_image(image, group.get("transform", ""))
     for element in root.iter():
         family = element.get("font-family")
         if family and "sans-serif" not in family:
             element.set("font-family", f"{family}, sans-serif")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _sharpen_image(image: ET.Element, transform: str) -> None:
+    image.set("image-rendering", "optimizeSpeed")
+    image.set("style", "image-rendering:pixelated")
+    match = _MATRIX.fullmatch(transform.strip())
+    href_key = next((key for key in image.attrib if key.endswith("href")), None)
+    href = image.get(href_key, "") if href_key else ""
+    if match is None or not href.startswith(_PNG_DATA):
+        return
+    a, b, c, d, _e, _f = (float(value) for value in _NUMBER.findall(match.group(1)))
+    picture = QImage.fromData(QByteArray.fromBase64(href[len(_PNG_DATA):].encode("ascii")), "PNG")
+    if picture.isNull():
+        return
+    # Enough copies of each pixel to cover its size on the page, within a sane picture size.
+    x_factor = max(1, min(math.ceil(math.hypot(a, b)), MAX_SHARPENED_SIDE // max(1, picture.width())))
+    y_factor = max(1, min(math.ceil(math.hypot(c, d)), MAX_SHARPENED_SIDE // max(1, picture.height())))
+    if x_factor == y_factor == 1:
+        return
+    enlarged = picture.scaled(picture.width() * x_factor, picture.height() * y_factor,
+                              Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
+    encoded = bytes(QByteArray(_encode_image(enlarged)).toBase64().data()).decode("ascii")
+    image.set(href_key, _PNG_DATA + encoded)
 
 
 def _bake_transform(group: ET.Element) -> None:

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QByteArray, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
@@ -218,6 +218,26 @@ def test_svg_clips_hide_nothing_entirely(plots, tmp_path):
         assert inside.any() or crosses, f"{element.tag} at {points[:2].tolist()} hidden by clip {low}..{high}"
         checked += 1
     assert checked >= 4  # at least the four curves, clipped to their plot areas
+
+
+def test_svg_heat_map_cells_stay_sharp(qtbot, tmp_path):
+    widget = make_plot("Per-row losses", "row", "loss", "heat")
+    widget.addItem(pg.ImageItem(np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]), levels=(0, 5)))
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    root = ET.parse(export_plots([widget], tmp_path / "heat.svg", size=QSize(600, 400))).getroot()
+    images = list(root.iter(f"{SVG}image"))
+    assert len(images) == 1
+    href = next(value for key, value in images[0].attrib.items() if key.endswith("href"))
+    picture = QImage.fromData(QByteArray.fromBase64(href.split(",", 1)[1].encode()), "PNG")
+    # The 3×2 cells are enlarged by repetition to about their size on the page, so renderers that smooth
+    # images (librsvg) still show six flat cells: no colour but the six original ones.
+    assert picture.width() >= 150 and picture.height() >= 100
+    rgb = picture.convertToFormat(QImage.Format.Format_RGB32)
+    raw = np.frombuffer(rgb.constBits(), dtype=np.uint32)[: rgb.width() * rgb.height()]
+    assert len(np.unique(raw)) == 6
+    assert images[0].get("image-rendering") == "optimizeSpeed"
 
 
 def test_svg_renders_to_a_picture_with_the_curves(plots, tmp_path):
