@@ -6,7 +6,8 @@
 * :func:`confirm_discard` before replacing the data (the CSV Open calls it): asks Save, Discard or Cancel
   when there are unsaved changes and returns whether to go ahead.
 * :func:`open_session` to open a ``.lossx`` file (the CSV Open dialog hands such files over).
-* :func:`restore_window_settings` at start-up (geometry, dock state, last selected losses).
+* :func:`start_interactive` at start-up (``app.run`` calls it, not for screenshots): the exception hook,
+  remembered geometry, dock state and loss selection, and the offer to restore work after a crash.
 
 The questions and file dialogs are attributes of the controller (``ask_unsaved``, ``ask_save_path``,
 ``ask_open_path``) so tests answer them without a modal dialog; by default they look up the module-level
@@ -16,7 +17,7 @@ functions of the same name at call time.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import shiboken6
@@ -70,7 +71,10 @@ class SessionController(QObject):
 
     Attributes:
         ask_unsaved, ask_save_path, ask_open_path, report_problem: the questions and the problem box;
-            replace them in tests (defaults are the module functions, looked up at call time).
+            replace them in tests (None means the module function of the same name, looked up at call time).
+        remember_settings (bool): write geometry, dock state and loss selection to the settings on close
+            (set by :func:`start_interactive`; off for screenshots and tests).
+        last_problem (str): the last one-line problem reported (a refused open or a failed save).
         autosaver (Autosaver): writes the recovery file while there are unsaved changes.
     """
 
@@ -85,10 +89,10 @@ class SessionController(QObject):
         self.last_problem = ""
         # Only an interactive window writes the user's settings on close (not screenshots, not tests).
         self.remember_settings = False
-        self.ask_unsaved = None
-        self.ask_save_path = None
-        self.ask_open_path = None
-        self.report_problem = None
+        self.ask_unsaved: Callable[[QWidget, str], str] | None = None
+        self.ask_save_path: Callable[[QWidget, str], str] | None = None
+        self.ask_open_path: Callable[[QWidget, str], str] | None = None
+        self.report_problem: Callable[[QWidget, str], None] | None = None
         self.autosaver = Autosaver(self.snapshot, self)
         self._build_actions()
         self._connect()
