@@ -38,7 +38,17 @@ from PySide6.QtCore import (
     QtMsgType,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QApplication
 
 from lossexplorer import __version__, evaluate, losses
@@ -318,11 +328,14 @@ class _ReportWriter:
         painter.setFont(font)
         painter.setPen(QColor(MUTED))
         line = QRectF(left, top + 3, right - left, 16)
+        page_text = f"Page {index + 1} of {pages}"
+        metrics = QFontMetricsF(font, painter.device())
+        room = line.width() - metrics.horizontalAdvance(page_text) - 24
         source = Path(self._content.source.replace("\\", "/")).name
-        painter.drawText(line, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                         f"Loss Explorer {__version__} · {source} · {self._content.date}")
-        painter.drawText(line, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                         f"Page {index + 1} of {pages}")
+        label = metrics.elidedText(f"Loss Explorer {__version__} · {source} · {self._content.date}",
+                                   Qt.TextElideMode.ElideMiddle, room)
+        painter.drawText(line, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label)
+        painter.drawText(line, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), page_text)
         painter.restore()
 
 
