@@ -270,13 +270,16 @@ class ExportActions(QObject):
 
     def _run(self, job: Callable[[], Path], done_message: str) -> Path | None:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        problem = ""
         try:
             written = job()
         except ExportError as error:
+            problem = str(error)
+        finally:
             QApplication.restoreOverrideCursor()
-            self.show_error(str(error))
+        if problem:
+            self.show_error(problem)
             return None
-        QApplication.restoreOverrideCursor()
         settings.set_last_folder(written)
         self._window.show_status(done_message)
         return written
