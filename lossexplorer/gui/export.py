@@ -9,8 +9,9 @@ How a plot is drawn for export, and why:
   device at another resolution misplaces both. So PDFs and SVGs are written at 96 dpi (they are vector, the
   number only fixes the unit), and PNGs at a higher DPI use the image's device-pixel ratio, which scales text,
   cosmetic pens and the legend alike.
-* SVG goes through ``QSvgGenerator`` and ``scene.render``: pyqtgraph 0.14.0's SVGExporter raises ValueError
-  under PySide6 >= 6.11.
+* SVG goes through ``QSvgGenerator`` (pyqtgraph 0.14.0's SVGExporter raises ValueError under PySide6 >= 6.11),
+  in SVG 1.1 so the plot area clips its curves. Items are painted one by one rather than by ``scene.render``
+  (:func:`paint_items` says why), and :func:`portable_svg` rewrites what only browsers would draw right.
 
 Several plots go into one file: a grid (PNG, SVG) or one page per plot (PDF).
 """
@@ -55,12 +56,12 @@ MAX_PNG_SIDE = 20000
 MAX_PNG_PIXELS = 150_000_000
 POINTS_PER_PIXEL = 72.0 / SCREEN_DPI
 METERS_PER_INCH = 0.0254
+MAX_SHARPENED_SIDE = 4096
 _SVG_NS = "http://www.w3.org/2000/svg"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"matrix\(([^)]*)\)")
 _SVG_RECT = f"{{{_SVG_NS}}}rect"
 _PNG_DATA = "data:image/png;base64,"
-MAX_SHARPENED_SIDE = 4096
 _COORDINATE_ATTRIBUTES = {f"{{{_SVG_NS}}}path": "d", f"{{{_SVG_NS}}}polyline": "points",
                           f"{{{_SVG_NS}}}polygon": "points"}
 
@@ -222,6 +223,7 @@ def paint_items(scene: QGraphicsScene, painter: QPainter, target: QRectF, source
     base = (QTransform.fromTranslate(-source.left(), -source.top())
             * QTransform.fromScale(target.width() / source.width(), target.height() / source.height())
             * QTransform.fromTranslate(target.left(), target.top()))
+    outer = painter.worldTransform()
     for item in scene.items(Qt.SortOrder.AscendingOrder):
         if not item.isVisible() or item.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents:
             continue
@@ -229,7 +231,7 @@ def paint_items(scene: QGraphicsScene, painter: QPainter, target: QRectF, source
         clip = _inherited_clip(item, base)
         if clip is not None:
             painter.setClipPath(clip)
-        painter.setTransform(item.deviceTransform(base))
+        painter.setWorldTransform(item.deviceTransform(base) * outer)
         painter.setOpacity(item.effectiveOpacity())
         option = QStyleOptionGraphicsItem()
         option.exposedRect = item.boundingRect()
