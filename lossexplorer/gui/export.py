@@ -57,6 +57,8 @@ MAX_PNG_PIXELS = 150_000_000
 POINTS_PER_PIXEL = 72.0 / SCREEN_DPI
 METERS_PER_INCH = 0.0254
 MAX_SHARPENED_SIDE = 4096
+# objectName of scene items that only make sense on screen (the crosshair), left out of every export.
+TRANSIENT_NAME = "transient"
 _SVG_NS = "http://www.w3.org/2000/svg"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"matrix\(([^)]*)\)")
@@ -127,20 +129,34 @@ def default_picture_size(widgets: Sequence[pg.PlotWidget]) -> QSize:
 def export_mode(widget: pg.PlotWidget, painter: QPainter, resolution_scale: float = 1.0) -> Iterator[None]:
     """Tell every pyqtgraph item of the plot that it is drawn for export (antialiased, no hover buttons).
 
+    Items named :data:`TRANSIENT_NAME` (the crosshair that follows the mouse) are hidden meanwhile.
+
     For the duration, curves are drawn as single paths and, at a resolution scale other than 1, with
     their cosmetic pens widened by that scale.
     """
-    items = [item for item in widget.scene().items() if hasattr(item, "setExportMode")]
+    scene_items = widget.scene().items()
+    items = [item for item in scene_items if hasattr(item, "setExportMode")]
+    hidden = [item for item in scene_items if item.isVisible() and _is_transient(item)]
     options = {"antialias": True, "background": widget.backgroundBrush().color(), "painter": painter,
                "resolutionScale": resolution_scale}
     for item in items:
         item.setExportMode(True, options)
+    for item in hidden:
+        item.setVisible(False)
     try:
         with _curves_for_export(items, resolution_scale):
             yield
     finally:
         for item in items:
             item.setExportMode(False)
+        for item in hidden:
+            item.setVisible(True)
+
+
+def _is_transient(item: QGraphicsItem) -> bool:
+    # The mouse-following crosshair and its readout: on screen only, never in a file.
+    name = getattr(item, "objectName", None)
+    return callable(name) and name() == TRANSIENT_NAME
 
 
 @contextlib.contextmanager

@@ -100,6 +100,8 @@ class Crosshair:
         self.readout.setParentItem(widget.getPlotItem().vb)
         self.readout.setPos(6, 4)
         self.readout.setVisible(False)
+        for item in (self.vertical, self.horizontal, self.readout):
+            item.setObjectName("transient")  # exports leave it out (lossexplorer.gui.export.TRANSIENT_NAME)
         self._proxy = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=60, slot=self._moved)
 
     @Slot(object)

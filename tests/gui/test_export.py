@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QByteArray, QRectF, QSize
+from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
@@ -23,7 +23,7 @@ from lossexplorer.demo import demo_dataset
 from lossexplorer.gui import export
 from lossexplorer.gui.export import ExportError, export_per_row_csv, export_plots, per_row_csv_text
 from lossexplorer.gui.mainwindow import MainWindow
-from lossexplorer.gui.plot_style import curve_pen, make_plot
+from lossexplorer.gui.plot_style import Crosshair, curve_pen, make_plot
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -132,6 +132,18 @@ def test_export_leaves_the_plot_on_screen_as_it_was(plots, tmp_path):
     export_plots(plots[:1], tmp_path / "big.png", size=QSize(1600, 300))
     assert item.geometry() == geometry
     assert item.viewRange() == view_range
+
+
+def test_the_mouse_crosshair_stays_out_of_exports(plots, tmp_path):
+    crosshair = Crosshair(plots[0], "error", "loss")
+    for item in (crosshair.vertical, crosshair.horizontal, crosshair.readout):
+        item.setVisible(True)  # as while the mouse is over the plot, e.g. right-click > Export…
+    crosshair.show_at(QPointF(1.25, 4.5))
+    root = ET.parse(export_plots(plots[:1], tmp_path / "plot.svg")).getroot()
+    texts = " ".join("".join(element.itertext()) for element in root.iter(f"{SVG}text"))
+    assert "Loss vs error" in texts
+    assert "error = 1.25" not in texts
+    assert crosshair.readout.isVisible() and crosshair.vertical.isVisible()  # back on screen afterwards
 
 
 @pytest.mark.parametrize("size", [QSize(8, 100), QSize(100, 30000)])
