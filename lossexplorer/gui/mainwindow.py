@@ -21,6 +21,7 @@ from lossexplorer.gui.classification_view import ClassificationView
 from lossexplorer.gui.export_actions import install_export_actions
 from lossexplorer.gui.loss_panel import LossPanel
 from lossexplorer.gui.loss_state import LossState
+from lossexplorer.gui.open_actions import install_open_actions
 from lossexplorer.gui.regression_view import RegressionView
 from lossexplorer.gui.session_actions import install_session_actions
 from lossexplorer.gui.table_model import PredictionTableModel
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.resize(QSize(1360, 860))
         install_session_actions(self)
         install_export_actions(self)
+        install_open_actions(self)
 
     # ----- building ------------------------------------------------------------------------------
     def _build_central(self) -> None:
