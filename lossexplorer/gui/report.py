@@ -247,15 +247,27 @@ def report_pdf_bytes(content: ReportContent, plots: Sequence[tuple[str, pg.PlotW
     return bytes(buffer.data().data())
 
 
-def write_window_report(window: MainWindow, path: str | Path) -> Path:
+def write_window_report(window: MainWindow, path: str | Path, loss_ids: Sequence[str] | None = None) -> Path:
     """Write the report of what ``window`` shows: its data, checked losses, parameters and current view's plots.
+
+    Args:
+        window: The main window.
+        path: The PDF to write (atomically).
+        loss_ids: The losses to report; by default those checked in the window that apply to its data (the
+            window keeps losses of every task checked, and only those of this data's task belong here).
+            Given ids that do not apply are listed as left out.
 
     Raises:
         ExportError: one line saying why nothing was written (including "no checked loss applies").
     """
     state = window.loss_state
+    data = window.model.dataset()
+    if loss_ids is None:
+        loss_ids = [loss_id for loss_id in state.checked() if data.task in losses.REGISTRY[loss_id].tasks]
+        if not loss_ids:
+            raise ExportError(f"no checked loss applies to {data.task} data: check one in the Losses panel")
     try:
-        content = report_content(window.model.dataset(), state.checked(), state.all_params())
+        content = report_content(data, loss_ids, state.all_params())
     except ValueError as error:
         raise ExportError(str(error)) from None
     plots = window.views()[window.current_view_name()].plot_widgets()
@@ -424,7 +436,7 @@ def write_report(dataset: Dataset, loss_ids: Sequence[str], params: Mapping[str,
     window = _headless_window(dataset, loss_ids, params)
     try:
         if kind == "pdf":
-            return write_window_report(window, out_path)
+            return write_window_report(window, out_path, list(loss_ids))
         plots = window.views()[window.current_view_name()].plot_widgets()
         if not plots:
             raise ExportError("the view has no plot to export")

@@ -166,6 +166,33 @@ def test_report_from_the_window_action_on_logit_data(qtbot, tmp_path):
     assert "predicted logits" in text
 
 
+def test_window_report_covers_only_the_losses_of_the_datas_task(qtbot, tmp_path):
+    window = MainWindow(TOY)
+    qtbot.addWidget(window)
+    window.loss_state.set_checked_ids(["mean_squared_error", "binary_crossentropy", "hinge"])
+    errors = []
+    window.export_actions.choose_path = lambda caption, suggested, filters: str(tmp_path / "r.pdf")
+    window.export_actions.show_error = errors.append
+    window.export_actions.export_report_action.trigger()
+    text = pdftotext(tmp_path / "r.pdf")
+    assert errors == []
+    assert "Mean squared error" in text and "2.75" in text
+    # Classification losses stay checked for the other view; they are neither in the table nor listed.
+    assert "Binary cross-entropy" not in text and "Hinge" not in text
+
+
+def test_window_report_with_no_applicable_loss_says_what_to_do(qtbot, tmp_path):
+    window = MainWindow(TOY)
+    qtbot.addWidget(window)
+    window.loss_state.set_checked_ids(["binary_crossentropy"])
+    errors = []
+    window.export_actions.choose_path = lambda caption, suggested, filters: str(tmp_path / "r.pdf")
+    window.export_actions.show_error = errors.append
+    window.export_actions.export_report_action.trigger()
+    assert errors == ["no checked loss applies to regression data: check one in the Losses panel"]
+    assert os.listdir(tmp_path) == []
+
+
 def test_report_into_missing_folder_fails_in_one_line_and_writes_nothing(tmp_path):
     with pytest.raises(ExportError) as caught:
         write_report(TOY, TOY_LOSSES, None, tmp_path / "absent" / "r.pdf")
