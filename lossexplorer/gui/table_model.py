@@ -133,6 +133,12 @@ class PredictionTableModel(QAbstractTableModel):
                                    "Move prediction", merge=dragging)
         self.undo_stack.push(command)
 
+    def end_drag(self) -> None:
+        """Close the drag in progress, so that the next drag of the same row is an undo step of its own."""
+        top = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(top, _SetCellsCommand):
+            top._merge = False
+
     def replace_dataset(self, dataset: Dataset, text: str = "Load data") -> None:
         """Replace everything (a load, a paste that grows the table, rows added or deleted) as one undo step."""
         self.undo_stack.push(_ReplaceCommand(self, self._data, _writable_copy(dataset), text))
