@@ -134,6 +134,7 @@ class OpenController(QObject):
         self.progress_bar.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel", self.progress_box)
         self.cancel_button.setObjectName("cancelLoadButton")
+        self.cancel_button.setAccessibleName("Cancel loading")
         self.cancel_button.setToolTip("Stop loading; the data shown stays as it is")
         self.cancel_button.clicked.connect(self.cancel_load)
         layout = QHBoxLayout(self.progress_box)
