@@ -67,6 +67,9 @@ class OutlierLabControls(QWidget):
         self.info_label = QLabel(self)
         self.info_label.setObjectName("labInfo")
         self.info_label.setStyleSheet("color: #333;")
+        # A fixed size keeps a new text from relayouting (and so repainting) the whole view on every drag step.
+        widest = self.info_label.fontMetrics().horizontalAdvance("y_true = -8.888e+88   error = -8.888e+88")
+        self.info_label.setFixedSize(widest + 8, self.info_label.fontMetrics().height() + 4)
         top = QHBoxLayout()
         top.addWidget(self.row_spin)
         top.addWidget(self.largest_button)
@@ -111,15 +114,21 @@ class OutlierLabControls(QWidget):
     # ----- view -> widgets -----------------------------------------------------------------------
     def show_row(self, row: int, n_rows: int, y_true: float, y_pred: float) -> None:
         """Show a row's values without emitting anything."""
+        # Each setter is skipped when nothing changes: a spin box's new maximum or a label's new text
+        # relayouts, and so repaints, the whole view.
         with signals_blocked(self.row_spin, self.spin):
-            self.row_spin.setMaximum(max(n_rows, 1))
-            self.row_spin.setValue(row + 1)
-            self.spin.setValue(y_pred)
+            if self.row_spin.maximum() != max(n_rows, 1):
+                self.row_spin.setMaximum(max(n_rows, 1))
+            if self.row_spin.value() != row + 1:
+                self.row_spin.setValue(row + 1)
+            if self.spin.value() != round(y_pred, self.spin.decimals()):
+                self.spin.setValue(y_pred)
         self._centre = y_true
         if not self.slider.isSliderDown():
             self._place_slider(y_pred)
-        error = y_pred - y_true
-        self.info_label.setText(f"y_true = {y_true:.4g}   error = {error:+.4g}")
+        text = f"y_true = {y_true:.4g}   error = {y_pred - y_true:+.4g}"
+        if self.info_label.text() != text:
+            self.info_label.setText(text)
 
     def set_span(self, half_span: float) -> None:
         """Let the slider reach errors in [-half_span, half_span] around the row's target."""

@@ -22,6 +22,7 @@ from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGraphicsItem,
     QGridLayout,
     QHeaderView,
     QLabel,
@@ -51,6 +52,9 @@ from lossexplorer.gui.table_model import PredictionTableModel
 
 FAMILY = "regression"
 POINT_LIMIT = 2000
+RECENT_SLOTS = 16
+GROW_HEADROOM = 1.25
+SHRINK_BELOW = 0.5
 BAR_LIMIT = 40
 CURVE_POINTS = 801
 # Above this many rows the best constants (medians, M-estimates: full passes over the data) are computed
@@ -108,11 +112,13 @@ class _LossItems:
                                            label="", labelOpts={"color": color, "position": 0.9,
                                                                 "fill": pg.mkBrush(255, 255, 255, 200)})
         view.loss_plot.addItem(self.loss_curve)
-        view.loss_plot.addItem(self.loss_points)
         view.grad_plot.addItem(self.grad_curve)
-        view.grad_plot.addItem(self.grad_points)
+        # Rows lie on the curves, which span the whole error range, so the curves alone decide the axes'
+        # ranges: an edit then never makes pyqtgraph recompute bounds over every point.
+        view.loss_plot.addItem(self.loss_points, ignoreBounds=True)
+        view.grad_plot.addItem(self.grad_points, ignoreBounds=True)
         view.share_plot.addItem(self.bars)
-        view.lab_plot.addItem(self.centre_line)
+        view.lab_plot.addItem(self.centre_line, ignoreBounds=True)
         for points in (self.loss_points, self.grad_points):
             points.sigClicked.connect(view.points_clicked)
 
@@ -155,11 +161,14 @@ class RegressionView(QWidget):
         self._items: dict[str, _LossItems] = {}
         self._errors = _EMPTY
         self._max_abs_error = 0.0
+        self._half_width = 1.0
         self._shown_rows = np.zeros(0, dtype=np.int64)
+        self._next_slot = 0
         self._row = 0
         self._centres: dict[str, float] = {}
         self._largest: dict[str, tuple[int, float]] = {}
         self._bar_labels: tuple[str, bytes | None] | None = None
+        self._share_range: tuple[int, float] | None = None
         self._log_y = False
         self._dirty = True
         self._centres_timer = QTimer(self)
@@ -228,6 +237,14 @@ class RegressionView(QWidget):
         self._pages.addWidget(self.empty_label)
         outer.addLayout(self._pages)
         self._place_legends()
+        self._cache_axes()
+
+    def _cache_axes(self) -> None:
+        # An axis item also draws its plot's grid, so it repaints whenever anything in the plot moves; from a
+        # cached pixmap that costs a blit instead of replaying every tick, label and grid line (~2 ms each).
+        for _title, plot in self.plot_widgets():
+            for name in ("left", "bottom"):
+                plot.getPlotItem().getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _place_legends(self) -> None:
         # Put each legend where its curves are not: loss curves are U-shaped (empty at the top middle),
@@ -240,11 +257,11 @@ class RegressionView(QWidget):
                 "symbolBrush": None}
         self.loss_selected = pg.PlotDataItem(**ring)
         self.grad_selected = pg.PlotDataItem(**ring)
-        self.loss_plot.addItem(self.loss_selected)
-        self.grad_plot.addItem(self.grad_selected)
+        self.loss_plot.addItem(self.loss_selected, ignoreBounds=True)
+        self.grad_plot.addItem(self.grad_selected, ignoreBounds=True)
         self.lab_points = RowPoints(symbol="o", size=7, pen=pg.mkPen("#555555"),
                                     brush=pg.mkBrush(120, 120, 120, 120))
-        self.lab_plot.addItem(self.lab_points)
+        self.lab_plot.addItem(self.lab_points, ignoreBounds=True)
         self.lab_points.sigClicked.connect(self.points_clicked)
         self.lab_plot.getPlotItem().setYRange(-0.5, 0.5, padding=0.05)
         self.lab_plot.getPlotItem().getViewBox().setMouseEnabled(y=False)
@@ -299,9 +316,13 @@ class RegressionView(QWidget):
 
     def reset_zoom(self) -> None:
         """Autoscale every plot to its data."""
-        for _title, plot in self.plot_widgets():
+        for plot in (self.loss_plot, self.grad_plot):
             plot.getPlotItem().enableAutoRange()
+        self.lab_plot.getPlotItem().setXRange(-self._half_width, self._half_width, padding=0.02)
         self.lab_plot.getPlotItem().setYRange(-0.5, 0.5, padding=0.05)
+        self._share_range = None
+        if self._active():
+            self._draw_bars()
 
     def shown_losses(self) -> tuple[str, ...]:
         """The regression losses drawn, in registry order."""
@@ -444,6 +465,7 @@ class RegressionView(QWidget):
         self._dirty = False
         self._errors = data.y_pred - data.y_true
         self._max_abs_error = float(np.max(np.abs(self._errors)))
+        self._fit_half_width(exact=True)
         self._sync_items()
         self._cache.sync(data, self._wanted())
         self._cache.recompute(data)
@@ -451,6 +473,10 @@ class RegressionView(QWidget):
             self._row = int(np.argmax(np.abs(self._errors)))
         self.lab.set_span(self._slider_span())
         self._shown_rows = display_rows(self._errors, POINT_LIMIT, np.array([self._row]))
+        if self._shown_rows.size < data.n_rows:
+            # Slots for rows edited later, so the number of points, and with it the in-place update, stays.
+            self._shown_rows = np.concatenate([self._shown_rows, np.full(RECENT_SLOTS, self._row)])
+        self._next_slot = 0
         self._redraw_everything()
 
     def _update_rows(self, rows: np.ndarray) -> None:
@@ -459,7 +485,8 @@ class RegressionView(QWidget):
         self._errors[rows] = data.y_pred[rows] - data.y_true[rows]
         self._cache.update_rows(data, rows)
         new_largest = float(np.max(np.abs(self._errors[rows])))
-        range_changed = self._track_largest_error(old_largest, new_largest)
+        self._track_largest_error(old_largest, new_largest)
+        range_changed = self._fit_half_width(exact=False)
         self._update_rows_drawn(rows)
         if range_changed:
             self._draw_curves()
@@ -469,19 +496,43 @@ class RegressionView(QWidget):
         self._show_lab_row()
         self._schedule_centres()
 
-    def _track_largest_error(self, old_largest: float, new_largest: float) -> bool:
-        before = curves.error_range(np.array([self._max_abs_error]))
+    def _track_largest_error(self, old_largest: float, new_largest: float) -> None:
         if new_largest >= self._max_abs_error:
             self._max_abs_error = new_largest
         elif old_largest >= self._max_abs_error:
             # The edited row held the largest error and moved in: only a full pass can find the new largest.
             self._max_abs_error = float(np.max(np.abs(self._errors)))
-        return curves.error_range(np.array([self._max_abs_error])) != before
+
+    def _fit_half_width(self, *, exact: bool) -> bool:
+        """Fit the error range of the curves to the data; return whether it changed.
+
+        Between full refreshes the range is sticky: it grows with some headroom and shrinks only when the
+        data fill less than half of it, so that dragging an outlier does not rescale the axes on every move.
+        """
+        needed = curves.error_range(np.array([self._max_abs_error]))[1]
+        if exact or needed < SHRINK_BELOW * self._half_width:
+            half_width = needed
+        elif needed > self._half_width:
+            half_width = needed * GROW_HEADROOM
+        else:
+            return False
+        changed = half_width != self._half_width
+        self._half_width = half_width
+        if changed:
+            self.lab_plot.getPlotItem().setXRange(-half_width, half_width, padding=0.02)
+        return changed
 
     def _update_rows_drawn(self, rows: np.ndarray) -> None:
         missing = rows[~np.isin(rows, self._shown_rows)]
-        if missing.size:
+        if missing.size == 0:
+            return
+        if missing.size > RECENT_SLOTS:
             self._shown_rows = np.union1d(self._shown_rows, missing)
+            return
+        # The least recently used slots at the end of the drawn rows take the newly edited rows.
+        slots = self._shown_rows.size - RECENT_SLOTS + (self._next_slot + np.arange(missing.size)) % RECENT_SLOTS
+        self._shown_rows[slots] = missing
+        self._next_slot = (self._next_slot + missing.size) % RECENT_SLOTS
 
     def _redraw_everything(self) -> None:
         if not self._active():
@@ -495,7 +546,8 @@ class RegressionView(QWidget):
         self._schedule_centres()
 
     def _draw_curves(self) -> None:
-        grid = curves.error_grid(np.array([self._max_abs_error]), CURVE_POINTS)
+        half = self._half_width
+        grid = curves.error_grid(np.array([half]), CURVE_POINTS, padding=0.0, min_half_width=half)
         for loss_id, items in self._items.items():
             params = self._cache.params(loss_id)
             items.loss_curve.setData(grid, curves.loss_vs_error(loss_id, grid, params))
@@ -527,6 +579,7 @@ class RegressionView(QWidget):
             positions = np.arange(1, rows.size + 1, dtype=np.float64)
             self._label_bar_rows(rows, f"Share of the total loss: the {rows.size} heaviest of {n:,} rows")
         width = 0.8 / count
+        tallest = 0.0
         for slot, (loss_id, items) in enumerate(self._items.items()):
             values = self._cache.per_row(loss_id)
             total = self._cache.total(loss_id)
@@ -534,8 +587,22 @@ class RegressionView(QWidget):
             items.bars.setOpts(x=positions - 0.4 + width * (slot + 0.5), height=shares, width=width)
             heaviest = int(self._cache.heaviest(loss_id, 1)[0])
             self._largest[loss_id] = (heaviest, float(values[heaviest] / total) if total > 0 else 0.0)
+            tallest = max(tallest, float(shares.max(initial=0.0)))
+        self._set_share_range(rows.size, tallest)
         self._fill_aggregates()
 
+    def _set_share_range(self, bars: int, tallest: float) -> None:
+        # The range moves in steps of 10 % (5 % when small), so that an edit rarely rescales the axes: a
+        # rescale repaints them, which costs more than all the bars.
+        step = 10.0 if tallest > 20.0 else 5.0
+        top = min(max(np.ceil(tallest * 1.05 / step) * step, step), 100.0)
+        key = (bars, top)
+        if key == self._share_range:
+            return
+        self._share_range = key
+        item = self.share_plot.getPlotItem()
+        item.setXRange(0.4, bars + 0.6, padding=0.0)
+        item.setYRange(0.0, top, padding=0.0)
     def _label_bar_rows(self, rows: np.ndarray | None, title: str) -> None:
         # Titles and ticks relayout and repaint the plot, so they are set only when they change.
         key = (title, None if rows is None else rows.tobytes())
@@ -572,7 +639,9 @@ class RegressionView(QWidget):
 
     def _fill_aggregates(self) -> None:
         table = self.aggregates
-        table.setRowCount(len(self._items))
+        if table.rowCount() != len(self._items):
+            table.setRowCount(len(self._items))
+            self._fit_aggregates_height()
         for row, loss_id in enumerate(self._items):
             heaviest, share = self._largest.get(loss_id, (0, 0.0))
             centre = self._centres.get(loss_id)
@@ -586,6 +655,13 @@ class RegressionView(QWidget):
                 item.setText(text)
                 if column > 0:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def _fit_aggregates_height(self) -> None:
+        # Only on a change in the number of rows: a height change relayouts and repaints the whole view.
+        table = self.aggregates
+        for row, loss_id in enumerate(self._items):
+            if table.item(row, 0) is None:
+                table.setItem(row, 0, QTableWidgetItem())
             table.item(row, 0).setIcon(line_swatch(loss_id))
         rows_height = table.verticalHeader().defaultSectionSize() * max(table.rowCount(), 2)
         table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows_height + 2 * table.frameWidth())
@@ -614,8 +690,8 @@ class RegressionView(QWidget):
                                                     **self._cache.params(k))[0]) for k in self._items])
         self.loss_selected.setData(np.full(values.size, error), values)
         self.grad_selected.setData(np.full(gradients.size, error), gradients)
-        first = values[0]
-        self.loss_handle.setVisible(not self._log_y or first > 0)
+        first = float(values[0])
+        self.loss_handle.setVisible(not self._log_y or first > 0.0)
         self.loss_handle.setPos(QPointF(error, np.log10(first) if self._log_y and first > 0 else first))
 
     def _place_lab_handle(self) -> None:

@@ -1,0 +1,137 @@
+"""The whole window: the screenshot command, names on every control, view switching and shortcuts."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QScrollBar,
+    QTabBar,
+    QWidget,
+)
+
+from lossexplorer.demo import demo_dataset, demo_path
+from lossexplorer.gui.mainwindow import MainWindow
+
+INTERACTIVE = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit, QAbstractItemView,
+               pg.GraphicsView)
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow(demo_dataset("regression"))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def run_screenshot(tmp_path, *extra):
+    out = tmp_path / "window.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-m", "lossexplorer", "--screenshot", str(out), *extra],
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    return result, out
+
+
+def image_statistics(path):
+    image = QImage(str(path))
+    assert not image.isNull()
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    width, height = image.width(), image.height()
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(height, image.bytesPerLine())
+    rgb = pixels[:, : width * 4].reshape(height, width, 4)[:, :, :3]
+    colours = np.unique(rgb.reshape(-1, 3), axis=0)
+    return width, height, float(rgb.std()), len(colours)
+
+
+def test_screenshot_writes_a_large_picture_that_is_not_blank(tmp_path):
+    result, out = run_screenshot(tmp_path)
+    assert result.returncode == 0, result.stderr
+    width, height, spread, colours = image_statistics(out)
+    assert width >= 1100 and height >= 700
+    assert spread > 20.0  # a blank or single-colour window has none
+    assert colours > 200  # text, curves in several palette colours, antialiasing
+
+
+def test_screenshot_of_a_file_opens_that_file(tmp_path):
+    result, out = run_screenshot(tmp_path, demo_path("binary"))
+    assert result.returncode == 0, result.stderr
+    width, height, spread, _ = image_statistics(out)
+    assert width >= 1100 and height >= 700 and spread > 20.0
+
+
+def owned_by_a_composite(widget):
+    # Parts Qt builds inside another control (a spin box's line edit, a table's headers and scroll bars, a tab
+    # widget's tab bar) take their names from it; the control itself is what is checked.
+    if isinstance(widget, (QHeaderView, QScrollBar, QTabBar)):
+        return True
+    parent = widget.parentWidget()
+    return isinstance(widget, QLineEdit) and isinstance(parent, (QAbstractSpinBox, QComboBox))
+
+
+def test_every_interactive_widget_has_an_object_name_and_an_accessible_name(window):
+    window.show_view("classification")
+    missing = []
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, INTERACTIVE) or owned_by_a_composite(widget):
+            continue
+        if widget.objectName().startswith("qt_"):
+            continue  # Qt's own parts (dock title buttons and the like) carry Qt's accessible names
+        if not widget.objectName() or not widget.accessibleName():
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} {widget.accessibleName()!r}")
+    assert not missing, "unnamed controls:\n" + "\n".join(missing)
+
+
+def test_the_window_follows_the_data_and_the_views_switch(window):
+    assert window.current_view_name() == "regression"
+    window.model.replace_dataset(demo_dataset("binary"))
+    assert window.current_view_name() == "classification"
+    window.view_actions["regression"].trigger()
+    assert window.current_view_name() == "regression"
+    assert window.regression_view.empty_label.isVisibleTo(window.regression_view)
+    window.undo_action.trigger()
+    assert window.current_view_name() == "regression"
+    assert not window.regression_view.empty_label.isVisibleTo(window.regression_view)
+
+
+def test_usual_actions_have_shortcuts(window):
+    expected = {
+        "undoAction": QKeySequence(QKeySequence.StandardKey.Undo),
+        "regressionViewAction": QKeySequence("Ctrl+1"),
+        "classificationViewAction": QKeySequence("Ctrl+2"),
+        "logYAction": QKeySequence("Ctrl+L"),
+        "resetZoomAction": QKeySequence("Ctrl+0"),
+    }
+    actions = {action.objectName(): action for action in window.actions()}
+    actions["undoAction"] = window.undo_action
+    for name, sequence in expected.items():
+        assert actions[name].shortcut() == sequence, name
+
+
+def test_every_regression_plot_has_a_legend_axis_labels_and_a_title(window):
+    for title, plot in window.regression_view.plot_widgets():
+        item = plot.getPlotItem()
+        assert item.titleLabel.text, title
+        assert item.getAxis("bottom").labelText
+        assert plot.objectName() and plot.accessibleName()
+    legend = window.regression_view.loss_plot.getPlotItem().legend
+    assert [label.text for _sample, label in legend.items] == ["MSE", "MAE", "Huber (δ=1)"]
+
+
+def test_curves_differ_by_more_than_colour(window):
+    view = window.regression_view
+    styles = {view.items_of(k).loss_curve.opts["pen"].style() for k in view.shown_losses()}
+    colours = {view.items_of(k).loss_curve.opts["pen"].color().name() for k in view.shown_losses()}
+    assert len(styles) == len(view.shown_losses()) and len(colours) == len(view.shown_losses())
