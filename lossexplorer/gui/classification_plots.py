@@ -10,9 +10,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from lossexplorer import curves, losses
 from lossexplorer.gui.plot_style import Crosshair, curve_color, curve_pen, make_plot
@@ -100,6 +100,140 @@ def point_brush_pen(colour: QColor) -> tuple[object, object]:
     return pg.mkBrush(colour), pg.mkPen("#ffffff", width=1.0)
 
 
+class StaticCurve(pg.PlotDataItem):
+    """A loss curve: it changes with the losses and their parameters, never with an edit of the rows.
+
+    Its drawing is cached as a pixmap, so the repaint an edit causes (a row's point moves across it) copies the
+    pixmap instead of stroking hundreds of antialiased dashed segments again. Exports switch the cache off, so
+    files get vector curves.
+    """
+
+    def __init__(self, pen: QPen) -> None:
+        super().__init__(pen=pen)
+        self.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def setExportMode(self, export: bool, opts: dict | None = None) -> bool:
+        """Draw straight from the data while exporting; from the cache on screen."""
+        mode = QGraphicsItem.CacheMode.NoCache if export else QGraphicsItem.CacheMode.DeviceCoordinateCache
+        self.curve.setCacheMode(mode)
+        return super().setExportMode(export, opts)
+
+
+class TickGrid(pg.GraphicsObject):
+    """Grid lines at the axes' ticks, as an item of their own inside the plot area.
+
+    pyqtgraph draws its grid as part of each axis, so the axis's bounding box covers the plot area and any change
+    inside it (a row's point moving) replays the whole axis, tick labels and all. Drawn here, only these lines are
+    redrawn, and the axes stay untouched.
+    """
+
+    _PENS = (pg.mkPen(0, 0, 0, 34, width=1), pg.mkPen(0, 0, 0, 16, width=1))
+
+    def __init__(self, plot: pg.PlotItem, x: bool = True, y: bool = True) -> None:
+        super().__init__()
+        self._plot, self._x, self._y = plot, x, y
+        for pen in self._PENS:
+            pen.setCosmetic(True)
+        self._lines: list[list[QLineF]] = [[] for _ in self._PENS]
+        self._lines_for: tuple[float, ...] = ()
+        self.setZValue(-1000.0)
+
+    def boundingRect(self) -> QRectF:
+        """The visible part of the plot area, in data coordinates."""
+        return self._plot.vb.viewRect()
+
+    def viewRangeChanged(self) -> None:
+        """Follow zooming and panning."""
+        self.prepareGeometryChange()
+        self.update()
+
+    def paint(self, painter: QPainter, *_args: object) -> None:
+        """Major tick lines, then fainter minor ones."""
+        self._update_lines()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for pen, lines in zip(self._PENS, self._lines, strict=True):
+            painter.setPen(pen)
+            painter.drawLines(lines)
+
+    def _update_lines(self) -> None:
+        # Ticks depend on the visible range and the plot's size only; repaints in between reuse them.
+        view = self._plot.vb
+        rect = view.viewRect()
+        log_y = self._plot.ctrl.logYCheck.isChecked()
+        key = (rect.left(), rect.right(), rect.top(), rect.bottom(), view.width(), view.height(), log_y)
+        if key == self._lines_for:
+            return
+        self._lines_for = key
+        self._lines = [[] for _ in self._PENS]
+        if self._x:
+            levels = self._plot.getAxis("bottom").tickValues(rect.left(), rect.right(), view.width())
+            for lines, (_spacing, values) in zip(self._lines, levels, strict=False):
+                lines.extend(QLineF(v, rect.top(), v, rect.bottom()) for v in values)
+        if self._y:
+            levels = self._plot.getAxis("left").tickValues(rect.top(), rect.bottom(), view.height())
+            for lines, (_spacing, values) in zip(self._lines, levels, strict=False):
+                lines.extend(QLineF(rect.left(), v, rect.right(), v) for v in values)
+
+
+def add_tick_grid(plot: pg.PlotItem, x: bool = True, y: bool = True) -> TickGrid:
+    """Replace pyqtgraph's axis grid by a :class:`TickGrid` (same lines, cheaper repaints)."""
+    plot.showGrid(x=False, y=False)
+    grid = TickGrid(plot, x, y)
+    plot.addItem(grid, ignoreBounds=True)
+    return grid
+
+
+class RowScatter(pg.ScatterPlotItem):
+    """The table's rows as points on a plot, movable one by one without rebuilding every point.
+
+    A full ``setData`` restyles every point in Python (about 1.5 µs each); an edit moves one row, so
+    :meth:`move` writes the new position into the item's spot array and only invalidates the drawing. The item
+    follows the plot's log-y switch itself (``PlotItem`` calls :meth:`setLogMode` on its items), drawing rows with
+    a zero loss nowhere rather than at minus infinity.
+
+    Attributes:
+        x_values: The rows' x positions as given.
+        y_values: The rows' losses as given (not log-transformed).
+    """
+
+    def __init__(self, colour: QColor) -> None:
+        brush, rim = point_brush_pen(colour)
+        super().__init__(size=8, symbol="o", brush=brush, pen=rim, pxMode=True)
+        self.x_values = np.empty(0)
+        self.y_values = np.empty(0)
+        self._log_y = False
+
+    def set_points(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Replace every point."""
+        self.x_values = np.array(x, dtype=np.float64)
+        self.y_values = np.array(y, dtype=np.float64)
+        self.setData(x=self.x_values, y=self._shown(self.y_values))
+
+    def move(self, positions: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+        """Move the points at ``positions`` (indices into the points) to new places."""
+        self.x_values[positions] = x
+        self.y_values[positions] = y
+        spots = self.data  # pyqtgraph's record array of the spots; the fields are views, written in place
+        spots["x"][positions] = x
+        spots["y"][positions] = self._shown(np.asarray(y, dtype=np.float64))
+        self.prepareGeometryChange()
+        self.bounds = [None, None]
+        self.informViewBoundsChanged()
+        self.invalidate()
+        self.sigPlotChanged.emit(self)
+
+    def setLogMode(self, x_log: bool, y_log: bool) -> None:
+        """Follow the plot's log-y switch (log-x is never used here)."""
+        if bool(y_log) != self._log_y:
+            self._log_y = bool(y_log)
+            self.setData(x=self.x_values, y=self._shown(self.y_values))
+
+    def _shown(self, y: np.ndarray) -> np.ndarray:
+        if not self._log_y:
+            return y
+        return np.log10(np.where(y > 0.0, y, np.nan))
+
+
 class CurvePlot:
     """A plot with keyed curves and keyed row-point items, a legend kept in a given order, and a note."""
 
@@ -107,19 +241,20 @@ class CurvePlot:
         self.widget = widget
         self.item = widget.getPlotItem()
         self.legend = self.item.legend
-        self.curves: dict[str, pg.PlotDataItem] = {}
-        self.points: dict[str, pg.PlotDataItem] = {}
+        self.curves: dict[str, StaticCurve] = {}
+        self.points: dict[str, RowScatter] = {}
         self._legend_names: dict[str, str] = {}
         self.crosshair = Crosshair(widget, x_name, y_name)
+        self.grid = add_tick_grid(self.item)
         self.note = pg.TextItem(anchor=(0.5, 0.5), color="#555555", fill=pg.mkBrush(255, 255, 255, 225))
         self.note.setParentItem(self.item.vb)
         self.note.setVisible(False)
         self.item.vb.sigResized.connect(self._place_note)
 
-    def curve(self, key: str, pen: QPen, z: float = 0.0) -> pg.PlotDataItem:
+    def curve(self, key: str, pen: QPen, z: float = 0.0) -> StaticCurve:
         """Return the curve item of ``key``, creating it (hidden, empty) on first use."""
         if key not in self.curves:
-            item = pg.PlotDataItem(pen=pen)
+            item = StaticCurve(pen)
             # Curves have sorted x, so clipping and peak downsampling are safe for them (not for row points).
             item.setClipToView(True)
             item.setDownsampling(auto=True, method="peak")
@@ -129,11 +264,10 @@ class CurvePlot:
             self.curves[key] = item
         return self.curves[key]
 
-    def point_item(self, key: str, colour: QColor) -> pg.PlotDataItem:
+    def point_item(self, key: str, colour: QColor) -> RowScatter:
         """Return the row-point item of ``key``, creating it (hidden, empty) on first use."""
         if key not in self.points:
-            brush, rim = point_brush_pen(colour)
-            item = pg.PlotDataItem(pen=None, symbol="o", symbolSize=8, symbolBrush=brush, symbolPen=rim)
+            item = RowScatter(colour)
             item.setZValue(10.0)
             item.setVisible(False)
             self.item.addItem(item)
@@ -235,8 +369,12 @@ class ProbabilityPlot(CurvePlot):
     def set_row_points(self, key: str, p_true: np.ndarray, values: np.ndarray) -> None:
         """Draw rows at their true-class probability with their loss."""
         item = self.point_item(key, curve_color(key))
-        item.setData(self.x_of(p_true), values)
+        item.set_points(self.x_of(p_true), values)
         item.setVisible(True)
+
+    def move_row_points(self, key: str, positions: np.ndarray, p_true: np.ndarray, values: np.ndarray) -> None:
+        """Move some of the drawn rows (``positions`` index the points) after an edit."""
+        self.points[key].move(positions, self.x_of(p_true), values)
 
     def set_data_top(self, top: float) -> None:
         """The largest row loss on show, so a reset covers every row (up to a sane limit)."""
@@ -283,7 +421,7 @@ class MarginPlot(CurvePlot):
     def set_row_points(self, name: str, z: np.ndarray, values: np.ndarray) -> None:
         """Draw rows at their margins on the margin curve ``name``."""
         item = self.point_item(name, margin_color(name))
-        item.setData(z, values)
+        item.set_points(z, values)
         item.setVisible(True)
 
     def place_legend(self) -> None:

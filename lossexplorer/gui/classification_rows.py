@@ -15,7 +15,7 @@ import numpy as np
 from lossexplorer import curves, evaluate, losses
 from lossexplorer.dataset import Dataset
 
-MAX_DRAWN_ROWS = 2000
+MAX_DRAWN_ROWS = 1000
 """Above this many rows the plots draw a fixed random sample of them (the aggregates still use every row)."""
 
 MULTICLASS_CORE = (
@@ -168,13 +168,14 @@ class ClassificationRows:
         for loss_id, values in fresh.items():
             self.per_row[loss_id][rows] = values
 
-    def drawn_rows_hit(self, rows: np.ndarray) -> bool:
-        """Whether any of ``rows`` is among the rows drawn as points."""
+    def drawn_positions(self, rows: np.ndarray) -> np.ndarray:
+        """Where those of ``rows`` that are drawn as points sit among the drawn points (indices into ``sample``)."""
         if self.sample.size == self.n_rows:
-            return rows.size > 0
+            return np.asarray(rows, dtype=np.int64)
         positions = np.searchsorted(self.sample, rows)
         inside = positions < self.sample.size
-        return bool(np.any(self.sample[positions[inside]] == rows[inside]))
+        positions = positions[inside]
+        return positions[self.sample[positions] == np.asarray(rows)[inside]].astype(np.int64)
 
     # ----- summaries -----------------------------------------------------------------------------
     def means(self) -> dict[str, float]:

@@ -207,8 +207,9 @@ class ClassificationView(QWidget):
             return
         rows = np.asarray(changed, dtype=np.int64)
         self.rows.update_rows(data, rows)
-        if self.rows.drawn_rows_hit(rows):
-            self._draw_row_points()
+        positions = self.rows.drawn_positions(rows)
+        if positions.size:
+            self._move_row_points(positions)
         self._draw_row_panels()
 
     @Slot()
@@ -311,32 +312,56 @@ class ClassificationView(QWidget):
             entries += plot.family_entries()
         plot.set_legend(entries, columns=2 if len(entries) > 5 else 1)
 
+    def _probability_point_ids(self) -> list[str]:
+        """The losses whose rows sit on the probability plot."""
+        if self.rows.task == "regression":
+            return []
+        curve_ids = self._curve_ids()
+        return [loss_id for loss_id in self.rows.loss_ids if loss_id in curve_ids]
+
+    def _margin_point_ids(self) -> list[str]:
+        """The losses whose rows sit on a margin curve (binary data only)."""
+        if self.rows.task != "binary":
+            return []
+        return [loss_id for loss_id in self.rows.loss_ids if loss_id in MARGIN_ROWS_ON]
+
+    def _margin_values(self, loss_id: str, rows: np.ndarray) -> np.ndarray:
+        name = MARGIN_ROWS_ON[loss_id]
+        if name == loss_id:
+            return self.rows.per_row[loss_id][rows]
+        return curves.margin_curve(name, self.rows.margin[rows])
+
     def _draw_row_points(self) -> None:
         rows, sample = self.rows, self.rows.sample
-        drawn_probability: list[str] = []
-        drawn_margin: list[str] = []
-        top = 0.0
-        if rows.task != "regression" and sample.size:
-            p_true = rows.p_true[sample]
-            for loss_id in rows.loss_ids:
-                if loss_id in self._curve_ids():
-                    values = rows.per_row[loss_id][sample]
-                    self.probability_plot.set_row_points(loss_id, p_true, values)
-                    drawn_probability.append(loss_id)
-                    top = max(top, float(np.max(values)))
-        if rows.task == "binary" and sample.size:
+        probability_ids = self._probability_point_ids() if sample.size else []
+        margin_ids = self._margin_point_ids() if sample.size else []
+        for loss_id in probability_ids:
+            self.probability_plot.set_row_points(loss_id, rows.p_true[sample], rows.per_row[loss_id][sample])
+        if margin_ids:
             z = rows.margin[sample]
             self.margin_plot.cover_margins(float(np.max(np.abs(z))))
-            for loss_id in rows.loss_ids:
-                name = MARGIN_ROWS_ON.get(loss_id)
-                if name is None:
-                    continue
-                values = rows.per_row[loss_id][sample] if name == loss_id else curves.margin_curve(name, z)
-                self.margin_plot.set_row_points(name, z, values)
-                drawn_margin.append(name)
-        self.probability_plot.hide_points_except(drawn_probability)
-        self.margin_plot.hide_points_except(drawn_margin)
-        self.probability_plot.set_data_top(top)
+            for loss_id in margin_ids:
+                self.margin_plot.set_row_points(MARGIN_ROWS_ON[loss_id], z, self._margin_values(loss_id, sample))
+        self.probability_plot.hide_points_except(probability_ids)
+        self.margin_plot.hide_points_except([MARGIN_ROWS_ON[k] for k in margin_ids])
+        tops = [float(np.max(rows.per_row[k][sample])) for k in probability_ids]
+        self.probability_plot.set_data_top(max(tops, default=0.0))
+
+    def _move_row_points(self, positions: np.ndarray) -> None:
+        rows = self.rows
+        changed = rows.sample[positions]
+        for loss_id in self._probability_point_ids():
+            self.probability_plot.move_row_points(loss_id, positions, rows.p_true[changed],
+                                                  rows.per_row[loss_id][changed])
+        margin_ids = self._margin_point_ids()
+        if margin_ids:
+            z = rows.margin[changed]
+            widest = float(np.max(np.abs(z)))
+            if widest > self.margin_plot.half_width:  # an edit only ever widens the curves; a reset narrows them
+                self.margin_plot.cover_margins(widest)
+            for loss_id in margin_ids:
+                self.margin_plot.points[MARGIN_ROWS_ON[loss_id]].move(positions, z,
+                                                                      self._margin_values(loss_id, changed))
 
     def _draw_row_panels(self) -> None:
         rows = self.rows

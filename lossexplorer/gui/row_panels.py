@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Slot
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from lossexplorer import evaluate, losses
+from lossexplorer.gui.classification_plots import add_tick_grid
 from lossexplorer.gui.plot_style import curve_color, make_plot
 
 HEAT_MAX_ROWS = 50
@@ -77,12 +78,14 @@ class ShareBars:
                                 "share of the total (%)", "shareBars", parent)
         self.item = self.widget.getPlotItem()
         self.item.setMouseEnabled(x=False, y=True)
-        self.item.showGrid(x=False, y=True, alpha=0.15)
+        self.grid = add_tick_grid(self.item, x=False, y=True)
         self.bars: dict[str, pg.BarGraphItem] = {}
         self.rows = np.empty(0, dtype=np.int64)
         self.shares = np.empty((0, 0))
         self.loss_ids: list[str] = []
         self._legend_ids: list[str] = []
+        self._labelled: tuple[tuple[int, ...], int] = ((), -1)
+        self.item.enableAutoRange(axis="y")
         self.readout = _HoverReadout(self.widget, self._describe)
 
     def _bar(self, loss_id: str) -> pg.BarGraphItem:
@@ -109,9 +112,17 @@ class ShareBars:
             if loss_id not in loss_ids:
                 bar.setVisible(False)
         self._sync_legend()
-        self.item.getAxis("bottom").setTicks([[(float(i), str(int(r) + 1)) for i, r in enumerate(rows)]])
+        self._label_rows(n_rows)
+
+    def _label_rows(self, n_rows: int) -> None:
+        # Ticks and title change only when other rows come to the top; setting them anyway relays out the plot.
+        labelled = (tuple(self.rows.tolist()), n_rows)
+        if labelled == self._labelled:
+            return
+        self._labelled = labelled
+        count = self.rows.size
+        self.item.getAxis("bottom").setTicks([[(float(i), str(int(r) + 1)) for i, r in enumerate(self.rows)]])
         self.item.setXRange(-0.6, max(count, 1) - 0.4, padding=0.0)
-        self.item.enableAutoRange(axis="y")
         what = "every row" if count == n_rows else f"{count} heaviest of {n_rows:,} rows"
         self.item.setTitle(f"Share of each loss's total, {what}", color="#222222", size="11pt")
 

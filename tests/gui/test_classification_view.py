@@ -52,6 +52,8 @@ def multiclass_window(qtbot):
 
 def xy(item):
     """The data an item was given (not its log-transformed display copy)."""
+    if hasattr(item, "x_values"):  # the rows' scatter
+        return item.x_values, item.y_values
     return np.asarray(item.xData), np.asarray(item.yData)
 
 
