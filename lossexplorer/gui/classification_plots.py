@@ -27,6 +27,8 @@ MARGIN_RANGE = (-4.0, 4.0)
 MARGIN_Y_LINEAR = (0.0, 8.0)
 """The textbook figure (ESL Fig. 10.4; scikit-learn's SGD loss example) clips the loss axis at about 8."""
 MARGIN_Y_LOG = (1e-2, 60.0)
+_NORMAL_WIDTH = 2.2
+_BOLD_WIDTH = 3.6
 _LARGEST_RESET_LOSS = 20.0  # a reset never zooms out past this, however wrong a row is
 _LARGEST_MARGIN = 17.0  # |logit| of a probability clipped to [1e-7, 1 - 1e-7] is 16.1
 
@@ -60,12 +62,12 @@ _PROBABILITY_NAMES = {
 }
 
 
-def margin_pen(name: str) -> QPen:
+def margin_pen(name: str, width: float = 2.2) -> QPen:
     """The pen of a textbook margin curve."""
     if name in _MARGIN_BORROWED:
-        return curve_pen(_MARGIN_BORROWED[name])
+        return curve_pen(_MARGIN_BORROWED[name], width=width)
     colour, style = _MARGIN_STYLE[name]
-    pen = pg.mkPen(colour, width=2.2)
+    pen = pg.mkPen(colour, width=width)
     pen.setStyle(style)
     pen.setCosmetic(True)
     return pen
@@ -244,6 +246,7 @@ class CurvePlot:
         self.curves: dict[str, StaticCurve] = {}
         self.points: dict[str, RowScatter] = {}
         self._legend_names: dict[str, str] = {}
+        self._emphasised = ""
         self.crosshair = Crosshair(widget, x_name, y_name)
         self.grid = add_tick_grid(self.item)
         self.note = pg.TextItem(anchor=(0.5, 0.5), color="#555555", fill=pg.mkBrush(255, 255, 255, 225))
@@ -290,6 +293,19 @@ class CurvePlot:
         self.note.setText(text)
         self.note.setVisible(bool(text))
         self._place_note()
+
+    def emphasise(self, key: str) -> None:
+        """Draw the curve of ``key`` bolder and every other curve at its normal width."""
+        if key == self._emphasised:
+            return
+        for name in (self._emphasised, key):
+            if name in self.curves:
+                self.curves[name].setPen(self.pen_of(name, bold=name == key))
+        self._emphasised = key
+
+    def pen_of(self, key: str, bold: bool = False) -> QPen:
+        """The pen of a curve of this plot (loss curves by default; the margin plot overrides)."""
+        return curve_pen(key, width=_BOLD_WIDTH if bold else _NORMAL_WIDTH)
 
     def put_legend(self, right: bool, top: bool) -> None:
         """Move the legend into a corner (the one the curves leave empty)."""
@@ -362,7 +378,7 @@ class ProbabilityPlot(CurvePlot):
 
     def set_loss_curve(self, key: str, values: np.ndarray) -> None:
         """Give a loss's curve its values over :attr:`grid` (already for the current label) and show it."""
-        item = self.curve(key, curve_pen(key), z=1.0)
+        item = self.curve(key, self.pen_of(key, bold=key == self._emphasised), z=1.0)
         item.setData(self.x_of(self.grid), values)
         item.setVisible(True)
 
@@ -396,7 +412,7 @@ class MarginPlot(CurvePlot):
     def __init__(self, parent: QWidget | None = None) -> None:
         widget = make_plot("Loss vs margin z = y·f", "z = y·f  (y = ±1, f = logit p)", "loss", "marginPlot", parent)
         super().__init__(widget, "z", "loss")
-        self.half_width = MARGIN_RANGE[1]
+        self.span = MARGIN_RANGE
         for name in curves.MARGIN_LOSSES:
             item = self.curve(name, margin_pen(name), z=1.0 if name in _MARGIN_BORROWED else 0.0)
             item.setVisible(True)
@@ -406,16 +422,33 @@ class MarginPlot(CurvePlot):
                                  pen=pg.mkPen("#bbbbbb", width=1, style=Qt.PenStyle.DotLine))
         self.item.addItem(marker, ignoreBounds=True)
 
+    def pen_of(self, key: str, bold: bool = False) -> QPen:
+        """The textbook curve's pen."""
+        return margin_pen(key, width=_BOLD_WIDTH if bold else _NORMAL_WIDTH)
+
     def _draw_curves(self) -> None:
-        grid = curves.margin_grid(int(200 * self.half_width) + 1, self.half_width)
+        low, high = self.span
+        # The textbook grid's spacing (0.01) over whatever span the rows need.
+        grid = curves.margin_grid(int(100 * (high - low)) + 1, (high - low) / 2.0) + (high + low) / 2.0
         for name in curves.MARGIN_LOSSES:
             self.curves[name].setData(grid, curves.margin_curve(name, grid))
 
-    def cover_margins(self, largest: float) -> None:
-        """Widen the curves beyond the textbook [-4, 4] when a row's margin lies outside (logits reach ±16.1)."""
-        wanted = float(np.clip(np.ceil(largest * 1.05 * 2.0) / 2.0, MARGIN_RANGE[1], _LARGEST_MARGIN))
-        if wanted != self.half_width:
-            self.half_width = wanted
+    def cover_margins(self, smallest: float, largest: float, *, shrink: bool = True) -> None:
+        """Extend the curves past the textbook [-4, 4] on each side where rows lie (logits reach ±16.1).
+
+        Args:
+            smallest: The most negative margin of a drawn row.
+            largest: The most positive one.
+            shrink: Whether the span may also narrow (a full redraw); an edit only ever widens it.
+        """
+        def reach(value: float, textbook: float) -> float:
+            return float(np.clip(np.ceil(abs(value) * 1.05 * 2.0) / 2.0, textbook, _LARGEST_MARGIN))
+
+        wanted = (-reach(smallest, -MARGIN_RANGE[0]), reach(largest, MARGIN_RANGE[1]))
+        if not shrink:
+            wanted = (min(wanted[0], self.span[0]), max(wanted[1], self.span[1]))
+        if wanted != self.span:
+            self.span = wanted
             self._draw_curves()
 
     def set_row_points(self, name: str, z: np.ndarray, values: np.ndarray) -> None:
@@ -430,7 +463,7 @@ class MarginPlot(CurvePlot):
 
     def reset_zoom(self) -> None:
         """The textbook window, z in [-4, 4] and loss up to 8 (60 on a log axis), widened to cover every row."""
-        x_range = (-self.half_width, self.half_width)
+        x_range = self.span
         if self.log_y:
             self.item.setRange(xRange=x_range, yRange=tuple(np.log10(MARGIN_Y_LOG)), padding=0.02)
         else:

@@ -74,6 +74,7 @@ class ClassificationView(QWidget):
         model.arrays_changed.connect(self._on_arrays_changed)
         state.selection_changed.connect(self._on_selection_changed)
         state.params_changed.connect(self._on_params_changed)
+        state.current_changed.connect(self._on_current_changed)
 
     # ----- building ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -90,10 +91,10 @@ class ClassificationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 4)
         layout.setSpacing(6)
+        layout.addWidget(self.note_label)
         layout.addLayout(self._build_controls())
         layout.addWidget(self.aggregates_panel)
         layout.addWidget(self._build_plots(), stretch=1)
-        layout.addWidget(self.note_label)
 
     def _build_controls(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -137,15 +138,18 @@ class ClassificationView(QWidget):
     def _build_plots(self) -> QSplitter:
         top = QSplitter(Qt.Orientation.Horizontal, self)
         top.setObjectName("classificationTopSplitter")
+        top.setAccessibleName("Probability and margin plots")
         top.addWidget(self.probability_plot.widget)
         top.addWidget(self.margin_plot.widget)
         top.setChildrenCollapsible(False)
         self.bottom_stack = QStackedWidget(self)
         self.bottom_stack.setObjectName("classificationRowsStack")
+        self.bottom_stack.setAccessibleName("Per-row losses")
         self.bottom_stack.addWidget(self.share_bars.widget)
         self.bottom_stack.addWidget(self.heat_table.widget)
         outer = QSplitter(Qt.Orientation.Vertical, self)
         outer.setObjectName("classificationSplitter")
+        outer.setAccessibleName("Curves above, rows below")
         outer.addWidget(top)
         outer.addWidget(self.bottom_stack)
         outer.setChildrenCollapsible(False)
@@ -234,6 +238,10 @@ class ClassificationView(QWidget):
             self._draw_row_points()
             self._draw_row_panels()
 
+    @Slot(str)
+    def _on_current_changed(self, _loss_id: str) -> None:
+        self._emphasise_current()
+
     @Slot(int, bool)
     def _on_label_toggled(self, label: int, checked: bool) -> None:
         if not checked:
@@ -300,8 +308,15 @@ class ClassificationView(QWidget):
         for item in plot.family.values():
             item.setVisible(self.focal_family_check.isChecked())
         self._sync_probability_legend()
+        self._emphasise_current()
         self.margin_plot.show_note("No rows here:\nmargins need binary labels" if self.rows.task == "multiclass"
                                    else "")
+
+    def _emphasise_current(self) -> None:
+        """Draw the loss whose formula the panel shows a little bolder, on both plots."""
+        current = self._state.current
+        self.probability_plot.emphasise(current)
+        self.margin_plot.emphasise(MARGIN_ROWS_ON.get(current, ""))
 
     def _sync_probability_legend(self) -> None:
         plot = self.probability_plot
@@ -339,7 +354,7 @@ class ClassificationView(QWidget):
             self.probability_plot.set_row_points(loss_id, rows.p_true[sample], rows.per_row[loss_id][sample])
         if margin_ids:
             z = rows.margin[sample]
-            self.margin_plot.cover_margins(float(np.max(np.abs(z))))
+            self.margin_plot.cover_margins(float(np.min(z)), float(np.max(z)))
             for loss_id in margin_ids:
                 self.margin_plot.set_row_points(MARGIN_ROWS_ON[loss_id], z, self._margin_values(loss_id, sample))
         self.probability_plot.hide_points_except(probability_ids)
@@ -356,9 +371,7 @@ class ClassificationView(QWidget):
         margin_ids = self._margin_point_ids()
         if margin_ids:
             z = rows.margin[changed]
-            widest = float(np.max(np.abs(z)))
-            if widest > self.margin_plot.half_width:  # an edit only ever widens the curves; a reset narrows them
-                self.margin_plot.cover_margins(widest)
+            self.margin_plot.cover_margins(float(np.min(z)), float(np.max(z)), shrink=False)
             for loss_id in margin_ids:
                 self.margin_plot.points[MARGIN_ROWS_ON[loss_id]].move(positions, z,
                                                                       self._margin_values(loss_id, changed))

@@ -200,6 +200,20 @@ def test_rows_mirror_with_the_label_switch(binary_window):
     np.testing.assert_allclose(xy(points)[1], hand_bce(demo_p_true(data)), rtol=1e-9)
 
 
+def test_the_loss_on_show_in_the_panel_is_drawn_bolder(binary_window):
+    view = binary_window.classification_view
+    state = binary_window.loss_state
+    state.set_current("hinge")
+    assert view.probability_plot.curves["hinge"].opts["pen"].widthF() > \
+        view.probability_plot.curves["binary_crossentropy"].opts["pen"].widthF()
+    assert view.margin_plot.curves["hinge"].opts["pen"].widthF() > \
+        view.margin_plot.curves["logistic"].opts["pen"].widthF()
+    state.set_current("binary_crossentropy")
+    # Cross-entropy is the logistic loss of the margin plot.
+    assert view.margin_plot.curves["logistic"].opts["pen"].widthF() > \
+        view.margin_plot.curves["hinge"].opts["pen"].widthF()
+
+
 def test_log_y_toggles_the_loss_axes(binary_window):
     view = binary_window.classification_view
     plots = (view.probability_plot, view.margin_plot)
@@ -315,6 +329,23 @@ def test_many_rows_are_drawn_as_a_sample_but_averaged_in_full(qtbot):
     assert "heaviest" in view.share_bars.item.titleLabel.text
 
 
+def test_logits_are_drawn_at_their_sigmoid_and_their_own_margin(qtbot):
+    labels = np.array([1.0, 0.0, 1.0, 0.0])
+    logits = np.array([2.0, 2.0, -30.0, -0.5])
+    window = open_window(qtbot, Dataset("binary", labels, logits, "logit"))
+    view = window.classification_view
+    z_expected = np.array([2.0, -2.0, -30.0, 0.5])
+    z, hinge = xy(view.margin_plot.points["hinge"])
+    np.testing.assert_allclose(z, z_expected, rtol=1e-12)
+    np.testing.assert_allclose(hinge, np.maximum(0.0, 1.0 - z_expected), rtol=1e-12)
+    x, bce = xy(view.probability_plot.points["binary_crossentropy"])
+    np.testing.assert_allclose(x, 1.0 / (1.0 + np.exp(-z_expected)), rtol=1e-12)
+    # From logits, cross-entropy is softplus(-z) with no clipping: 30.0 for the confidently wrong row.
+    np.testing.assert_allclose(bce, np.logaddexp(0.0, -z_expected), rtol=1e-9)
+    low, high = view.margin_plot.span
+    assert low <= -17.0 + 1e-9 and high == 4.0  # widened to the far wrong row (capped), not past 4 on the right
+
+
 # ----- multiclass ---------------------------------------------------------------------------------------------
 def test_multiclass_rows_get_cross_entropy_kl_cosine_and_dice(multiclass_window):
     view = multiclass_window.classification_view
@@ -400,8 +431,10 @@ def test_reset_zoom_returns_to_the_home_ranges(binary_window):
     assert y_low <= 0.0 and y_high >= 5.0  # Lin et al.'s range, at least
     (z_low, z_high), _ = view.margin_plot.item.vb.viewRange()
     data = demo_dataset("binary")
-    widest = np.max(np.abs(np.log(data.y_pred / (1 - data.y_pred))))
-    assert z_low <= -max(4.0, widest) and z_high >= max(4.0, widest)
+    z = np.where(data.y_true == 1, 1.0, -1.0) * np.log(data.y_pred / (1 - data.y_pred))
+    # The textbook window [-4, 4], widened on each side as far as the rows reach.
+    assert z_low <= min(-4.0, z.min()) and z_high >= max(4.0, z.max())
+    assert z_low > z.min() - 1.0 and z_high < z.max() + 1.0
 
 
 def test_crosshair_reads_out_the_point_under_the_cursor(binary_window):
