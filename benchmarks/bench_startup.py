@@ -1,0 +1,100 @@
+"""Time the window's start-up as whole processes against a bare PySide6 + pyqtgraph window, in the same run.
+
+Run: /work/venv/bin/python benchmarks/bench_startup.py [--repeat R]
+
+Each command runs once to warm the page cache and byte-code caches, then R more times interleaved (default 7),
+all with QT_QPA_PLATFORM=offscreen:
+
+  baseline   python -c "...": QApplication, one pg.PlotWidget with a 2,000-point line, resized to 1360x860,
+             shown, events processed, grabbed and saved as PNG, exit
+  app        python -m lossexplorer --screenshot OUT.png   (the demo data, every view built, laid out, grabbed)
+  app-script lossexplorer --screenshot OUT.png             (the installed entry point, if next to this python)
+
+Prints each command's median wall time, peak memory (from wait4) and its ratio to the baseline.
+Target (issue 3): app <= 1.3 x baseline (about 0.7 s here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATIO = 1.3
+
+BASELINE = """
+import sys
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+widget = pg.PlotWidget(title="baseline")
+x = np.linspace(-5.0, 5.0, 2000)
+widget.plot(x, x * x, pen=pg.mkPen("#0072B2", width=2))
+widget.resize(1360, 860)
+widget.show()
+app.processEvents()
+raise SystemExit(0 if widget.grab().save(sys.argv[1]) else 1)
+"""
+
+
+def timed_run(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return its wall time in seconds and its peak resident memory in MiB."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(command)} exited with {code}: {stderr.strip()[-300:]}")
+    return elapsed, usage.ru_maxrss / 1024.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    # Byte-code caches stay where an installation keeps them (next to the modules). With PYTHONPYCACHEPREFIX
+    # both commands took about 0.4 s longer here, which would measure the cache rather than the start-up.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    commands = {
+        "baseline": [sys.executable, "-c", BASELINE, str(folder / "baseline.png")],
+        "app": [sys.executable, "-m", "lossexplorer", "--screenshot", str(folder / "app.png")],
+    }
+    script = Path(sys.executable).with_name("lossexplorer")
+    if script.exists():
+        commands["app-script"] = [str(script), "--screenshot", str(folder / "script.png")]
+    try:
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        memory: dict[str, list[float]] = {name: [] for name in commands}
+        for command in commands.values():
+            timed_run(command, env)  # warm-up
+        for _ in range(args.repeat):
+            for name, command in commands.items():
+                elapsed, peak = timed_run(command, env)
+                times[name].append(elapsed)
+                memory[name].append(peak)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    baseline = statistics.median(times["baseline"])
+    print(f"whole-process start-up to a saved screenshot, offscreen, median of {args.repeat}")
+    for name in commands:
+        median = statistics.median(times[name])
+        ratio = median / baseline
+        met = "met" if ratio <= TARGET_RATIO else "NOT met"
+        verdict = "" if name == "baseline" else f"   target <= {TARGET_RATIO}x: {met}"
+        print(f"  {name:<11} {median:6.3f} s  x{ratio:4.2f}  peak {statistics.median(memory[name]):6.1f} MiB{verdict}")
+
+
+if __name__ == "__main__":
+    main()
