@@ -365,7 +365,7 @@ class ProbabilityPlot(CurvePlot):
         if label == 1:
             self.item.setLabel("bottom", "p_t: predicted probability of the true class")
         else:
-            self.item.setLabel("bottom", "p: predicted probability of class 1 (label 0, so p_t = 1 − p)")
+            self.item.setLabel("bottom", "p: predicted probability of class 1 (= 1 − p_t)")
         self.place_legend()
 
     def place_legend(self) -> None:

@@ -275,6 +275,7 @@ class ClassificationView(QWidget):
         self.bottom_stack.setCurrentIndex(_BOTTOM_PAGES[task])
         self.bottom_stack.setVisible(task != "regression")
         self.note_label.setText(_NOTES[task] if task != "regression" else "")
+        self.note_label.setVisible(task != "regression")
         for widget in (self.label_one_button, self.label_zero_button, self._label_caption):
             widget.setEnabled(task != "multiclass")
         if task == "multiclass" and self.true_label() != 1:
