@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.table_view = DataTableView(self.model, self)
         self.loss_dock = self._dock("Losses", "lossDock", self.loss_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.data_dock = self._dock("Data", "dataDock", self.table_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.regression_view.link_table(self.table_view)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
