@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QStackedLayout,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -168,6 +169,7 @@ class RegressionView(QWidget):
         self._centres: dict[str, float] = {}
         self._largest: dict[str, tuple[int, float]] = {}
         self._bar_labels: tuple[str, bytes | None] | None = None
+        self._table: QTableView | None = None
         self._share_range: tuple[int, float] | None = None
         self._log_y = False
         self._dirty = True
@@ -363,6 +365,27 @@ class RegressionView(QWidget):
             self._show_lab_row()
         if changed:
             self.row_picked.emit(row)
+
+    def link_table(self, table: QTableView) -> None:
+        """Keep the outlier lab's row and the table's current row together, in both directions."""
+        self._table = table
+        table.selectionModel().currentRowChanged.connect(self._table_row_changed)
+        self.row_picked.connect(self._show_row_in_table)
+
+    @Slot(QModelIndex, QModelIndex)
+    def _table_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and self._active_data():
+            self.set_row(current.row())
+
+    @Slot(int)
+    def _show_row_in_table(self, row: int) -> None:
+        table = self._table
+        if table is None or table.currentIndex().row() == row:
+            return
+        column = max(table.currentIndex().column(), 0)
+        index = table.model().index(row, column)
+        table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        table.scrollTo(index)
 
     @Slot()
     def pick_largest_error(self) -> None:

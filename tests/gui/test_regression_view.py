@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QPushButton, QSlider
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QPushButton, QSlider, QSpinBox
 
 from lossexplorer import losses
 from lossexplorer.dataset import Dataset
@@ -341,6 +341,19 @@ def test_clicking_a_point_picks_its_row(window, qtbot):
     assert view.selected_row() == target
     assert view.findChild(QDoubleSpinBox, "labPredictionSpin").value() == pytest.approx(
         window.model.dataset().y_pred[target], abs=1e-3)
+
+
+def test_the_lab_and_the_table_follow_each_other(window, qtbot):
+    view, table = window.regression_view, window.table_view
+    rect = table.visualRect(window.model.index(3, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.selected_row() == 3
+    assert view.findChild(QDoubleSpinBox, "labPredictionSpin").value() == pytest.approx(
+        window.model.dataset().y_pred[3], abs=1e-3)
+    view.findChild(QSpinBox, "labRowSpin").setValue(11)  # 1-based, as in the table
+    assert view.selected_row() == 10
+    assert table.currentIndex().row() == 10
+    assert table.currentIndex().column() == 1  # the column the user was in stays
 
 
 # ----- plots behave -------------------------------------------------------------------------------------------
