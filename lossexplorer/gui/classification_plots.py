@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Slot
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
@@ -253,6 +253,60 @@ class CurvePlot:
         self.note.setParentItem(self.item.vb)
         self.note.setVisible(False)
         self.item.vb.sigResized.connect(self._place_note)
+        self._x_name = x_name
+        self.row_numbers = np.empty(0, dtype=np.int64)
+        self.point_names: dict[str, str] = {}
+        self.row_label = pg.TextItem(anchor=(0.0, 1.0), color="#222222", fill=pg.mkBrush(255, 255, 240, 240),
+                                     border=pg.mkPen("#9a9a9a"))
+        self.row_label.setZValue(30.0)
+        self.row_label.setVisible(False)
+        self.item.addItem(self.row_label, ignoreBounds=True)
+        self._hover = pg.SignalProxy(widget.scene().sigMouseMoved, rateLimit=30, slot=self._hovered)
+
+    def nearest_row(self, point: QPointF, radius: float = 8.0) -> tuple[str, int] | None:
+        """The drawn row point nearest to ``point`` (view coordinates) within ``radius`` pixels, as (key, index)."""
+        pixel_w, pixel_h = self.item.vb.viewPixelSize()
+        if not pixel_w or not pixel_h:
+            return None
+        best: tuple[float, str, int] | None = None
+        for key, item in self.points.items():
+            if not item.isVisible() or item.x_values.size == 0:
+                continue
+            distance = np.hypot((item.data["x"] - point.x()) / pixel_w, (item.data["y"] - point.y()) / pixel_h)
+            if np.all(np.isnan(distance)):
+                continue
+            index = int(np.nanargmin(distance))
+            if distance[index] <= radius and (best is None or distance[index] < best[0]):
+                best = (float(distance[index]), key, index)
+        return None if best is None else (best[1], best[2])
+
+    def describe_row(self, key: str, index: int) -> str:
+        """The readout for one drawn row: its table number, the loss and where it sits."""
+        item = self.points[key]
+        row = int(self.row_numbers[index]) + 1 if index < self.row_numbers.size else index + 1
+        name = self.point_names.get(key, key)
+        return (f"row {row} · {name}\n"
+                f"loss {item.y_values[index]:.4g} at {self._x_name} = {item.x_values[index]:.4g}")
+
+    @Slot(object)
+    def _hovered(self, event: tuple[QPointF]) -> None:
+        view_box = self.item.vb
+        found = None
+        if view_box.sceneBoundingRect().contains(event[0]):
+            found = self.nearest_row(view_box.mapSceneToView(event[0]))
+        if found is None:
+            self.row_label.setVisible(False)
+            return
+        key, index = found
+        x, y = float(self.points[key].data["x"][index]), float(self.points[key].data["y"][index])
+        # Open the label towards the middle of the plot, so it never runs off an edge.
+        (left, right), (bottom, top) = view_box.viewRange()
+        right_half = x > (left + right) / 2.0
+        upper_part = y > bottom + 0.7 * (top - bottom)
+        self.row_label.setAnchor((1.05 if right_half else -0.05, -0.1 if upper_part else 1.1))
+        self.row_label.setText(self.describe_row(key, index))
+        self.row_label.setPos(x, y)
+        self.row_label.setVisible(True)
 
     def curve(self, key: str, pen: QPen, z: float = 0.0) -> StaticCurve:
         """Return the curve item of ``key``, creating it (hidden, empty) on first use."""
@@ -337,6 +391,7 @@ class ProbabilityPlot(CurvePlot):
         widget = make_plot("Loss vs p(true class)", "p_t: predicted probability of the true class",
                            "loss", "probabilityPlot", parent)
         super().__init__(widget, "p", "loss")
+        self._x_name = "p_t"
         self.label = 1
         self.grid = curves.probability_grid(600, 1e-3)
         self._data_top = PROBABILITY_RANGE_LINEAR[1]
@@ -362,6 +417,7 @@ class ProbabilityPlot(CurvePlot):
         self.label = label
         for gamma, item in self.family.items():
             item.setData(self.x_of(self.grid), curves.focal_family(self.grid, [gamma])[gamma])
+        self._x_name = "p_t" if label == 1 else "p"
         if label == 1:
             self.item.setLabel("bottom", "p_t: predicted probability of the true class")
         else:
@@ -382,8 +438,9 @@ class ProbabilityPlot(CurvePlot):
         item.setData(self.x_of(self.grid), values)
         item.setVisible(True)
 
-    def set_row_points(self, key: str, p_true: np.ndarray, values: np.ndarray) -> None:
-        """Draw rows at their true-class probability with their loss."""
+    def set_row_points(self, key: str, p_true: np.ndarray, values: np.ndarray, name: str) -> None:
+        """Draw rows at their true-class probability with their loss (``name`` for the hover readout)."""
+        self.point_names[key] = name
         item = self.point_item(key, curve_color(key))
         item.set_points(self.x_of(p_true), values)
         item.setVisible(True)
@@ -453,6 +510,7 @@ class MarginPlot(CurvePlot):
 
     def set_row_points(self, name: str, z: np.ndarray, values: np.ndarray) -> None:
         """Draw rows at their margins on the margin curve ``name``."""
+        self.point_names[name] = MARGIN_LEGEND[name]
         item = self.point_item(name, margin_color(name))
         item.set_points(z, values)
         item.setVisible(True)

@@ -351,8 +351,10 @@ class ClassificationView(QWidget):
         rows, sample = self.rows, self.rows.sample
         probability_ids = self._probability_point_ids() if sample.size else []
         margin_ids = self._margin_point_ids() if sample.size else []
+        self.probability_plot.row_numbers = self.margin_plot.row_numbers = sample
         for loss_id in probability_ids:
-            self.probability_plot.set_row_points(loss_id, rows.p_true[sample], rows.per_row[loss_id][sample])
+            name = probability_legend(loss_id, self._state.params(loss_id), rows.task)
+            self.probability_plot.set_row_points(loss_id, rows.p_true[sample], rows.per_row[loss_id][sample], name)
         if margin_ids:
             z = rows.margin[sample]
             self.margin_plot.cover_margins(float(np.min(z)), float(np.max(z)))

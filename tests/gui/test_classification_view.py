@@ -437,6 +437,21 @@ def test_reset_zoom_returns_to_the_home_ranges(binary_window):
     assert z_low > z.min() - 1.0 and z_high < z.max() + 1.0
 
 
+def test_hovering_a_row_point_names_the_row_and_its_loss(binary_window):
+    plot = binary_window.classification_view.probability_plot
+    x, y = xy(plot.points["binary_crossentropy"])
+    row = 5  # table row 6: label 1, p = 0.011, the worst row of the demo
+    scene_position = plot.item.vb.mapViewToScene(QPointF(x[row], y[row]))
+    plot._hovered((scene_position,))
+    assert plot.row_label.isVisible()
+    text = plot.row_label.textItem.toPlainText()
+    assert text.startswith("row 6 · Cross-entropy")
+    assert f"loss {-math.log(0.011):.4g} at p_t = 0.011" in text
+    far_away = plot.item.vb.mapViewToScene(QPointF(0.5, 5.0))
+    plot._hovered((far_away,))
+    assert not plot.row_label.isVisible()
+
+
 def test_crosshair_reads_out_the_point_under_the_cursor(binary_window):
     crosshair = binary_window.classification_view.probability_plot.crosshair
     crosshair.show_at(QPointF(0.25, 1.5))
