@@ -47,7 +47,6 @@ _NOTES = {
     "regression": "These are regression data: the classification curves are drawn without rows. Load binary or "
                   "multiclass predictions, or switch to the regression view (Ctrl+1).",
 }
-_BOTTOM_PAGES = {"binary": 0, "multiclass": 1, "regression": 0}
 
 
 class ClassificationView(QWidget):
@@ -210,7 +209,12 @@ class ClassificationView(QWidget):
             self._refresh_all()
             return
         rows = np.asarray(changed, dtype=np.int64)
-        self.rows.update_rows(data, rows)
+        try:
+            self.rows.update_rows(data, rows)
+        except ValueError:
+            # A loss refused the edited rows: recompute everything, which names the loss and the reason.
+            self._refresh_all()
+            return
         positions = self.rows.drawn_positions(rows)
         if positions.size:
             self._move_row_points(positions)
@@ -272,7 +276,7 @@ class ClassificationView(QWidget):
         self.rows.rebuild(data, view_losses(data.task, self._state.checked()), self._state.all_params())
         self._stale = False
         task = data.task
-        self.bottom_stack.setCurrentIndex(_BOTTOM_PAGES[task])
+        self.bottom_stack.setCurrentWidget(self.heat_table.widget if task == "multiclass" else self.share_bars.widget)
         self.bottom_stack.setVisible(task != "regression")
         self.note_label.setText(_NOTES[task] if task != "regression" else "")
         self.note_label.setVisible(task != "regression")

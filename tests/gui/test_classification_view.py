@@ -280,6 +280,17 @@ def test_editing_a_probability_moves_its_point_the_bars_and_the_mean(binary_wind
     assert ticks[0][1] == "1"
 
 
+def test_bars_read_out_the_row_under_the_mouse(binary_window):
+    bars = binary_window.classification_view.share_bars
+    data = demo_dataset("binary")
+    bce = hand_bce(demo_p_true(data))
+    first = int(bars.rows[0])
+    text = bars._describe(QPointF(0.1, 1.0))
+    assert text.startswith(f"row {first + 1}: ")
+    assert f"BCE {100 * bce[first] / bce.sum():.1f} %" in text
+    assert bars._describe(QPointF(0.5, 1.0)) == ""  # between two groups of bars
+
+
 def test_incremental_updates_match_a_fresh_computation(binary_window, qtbot):
     view = binary_window.classification_view
     model = binary_window.model
@@ -378,6 +389,16 @@ def test_multiclass_rows_get_cross_entropy_kl_cosine_and_dice(multiclass_window)
     assert not view.label_zero_button.isEnabled()
     assert not any(item.isVisible() for item in view.margin_plot.points.values())
     assert view.margin_plot.note.isVisible()
+
+
+def test_heat_table_reads_out_the_cell_under_the_mouse(multiclass_window):
+    heat = multiclass_window.classification_view.heat_table
+    data = demo_dataset("multiclass")
+    p = data.y_pred[3]
+    text = heat._describe(QPointF(3.0, 0.0))
+    assert text.startswith("row 4: CCE ")
+    assert f"CCE {-math.log(p[data.y_true[3]] / p.sum()):.4g}" in text
+    assert heat._describe(QPointF(-3.0, 0.0)) == ""
 
 
 def test_multiclass_edit_updates_the_heat_table(multiclass_window, qtbot):
