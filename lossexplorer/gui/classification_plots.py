@@ -237,7 +237,7 @@ class RowScatter(pg.ScatterPlotItem):
 
 
 class CurvePlot:
-    """A plot with keyed curves and keyed row-point items, a legend kept in a given order, and a note."""
+    """A plot with keyed curves and keyed row-point items, a legend kept in a given order, and a row readout."""
 
     def __init__(self, widget: pg.PlotWidget, x_name: str, y_name: str) -> None:
         self.widget = widget
@@ -249,10 +249,6 @@ class CurvePlot:
         self._emphasised = ""
         self.crosshair = Crosshair(widget, x_name, y_name)
         self.grid = add_tick_grid(self.item)
-        self.note = pg.TextItem(anchor=(0.5, 0.5), color="#555555", fill=pg.mkBrush(255, 255, 255, 225))
-        self.note.setParentItem(self.item.vb)
-        self.note.setVisible(False)
-        self.item.vb.sigResized.connect(self._place_note)
         self._x_name = x_name
         self.row_numbers = np.empty(0, dtype=np.int64)
         self.point_names: dict[str, str] = {}
@@ -342,12 +338,6 @@ class CurvePlot:
             self.legend.addItem(item, name)
         self._legend_names = names
 
-    def show_note(self, text: str) -> None:
-        """Show a short note across the middle of the plot, or hide it for an empty text."""
-        self.note.setText(text)
-        self.note.setVisible(bool(text))
-        self._place_note()
-
     def emphasise(self, key: str) -> None:
         """Draw the curve of ``key`` bolder and every other curve at its normal width."""
         if key == self._emphasised:
@@ -372,11 +362,6 @@ class CurvePlot:
         for key, item in self.points.items():
             if key not in keep:
                 item.setVisible(False)
-
-    def _place_note(self) -> None:
-        # Lower right: on both plots the curves have fallen close to zero there.
-        rect = self.item.vb.rect()
-        self.note.setPos(rect.width() * 0.74, rect.height() * 0.62)
 
     @property
     def log_y(self) -> bool:

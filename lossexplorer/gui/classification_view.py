@@ -314,8 +314,6 @@ class ClassificationView(QWidget):
             item.setVisible(self.focal_family_check.isChecked())
         self._sync_probability_legend()
         self._emphasise_current()
-        self.margin_plot.show_note("No rows here:\nmargins need binary labels" if self.rows.task == "multiclass"
-                                   else "")
 
     def _emphasise_current(self) -> None:
         """Draw the loss whose formula the panel shows a little bolder, on both plots."""

@@ -388,7 +388,7 @@ def test_multiclass_rows_get_cross_entropy_kl_cosine_and_dice(multiclass_window)
         math.log(2), abs=2e-4)
     assert not view.label_zero_button.isEnabled()
     assert not any(item.isVisible() for item in view.margin_plot.points.values())
-    assert view.margin_plot.note.isVisible()
+    assert "no single margin" in view.note_label.text()
 
 
 def test_heat_table_reads_out_the_cell_under_the_mouse(multiclass_window):
