@@ -209,5 +209,5 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _update_summary(self, _rows: object) -> None:
         data = self.model.dataset()
-        kind = f", {data.pred_kind}s" if data.task != "regression" else ""
+        kind = {"probability": ", probabilities", "logit": ", logits"}.get(data.pred_kind, "")
         self.status_label.setText(f"{data.task}{kind} · {data.n_rows:,} rows")
