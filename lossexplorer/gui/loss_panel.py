@@ -34,10 +34,10 @@ from lossexplorer.gui.plot_style import curve_pen
 
 LOSS_ID_ROLE = Qt.ItemDataRole.UserRole
 FAMILY_TITLES = {
-    "regression": "Regression · loss of the error ŷ − y",
-    "probabilistic": "Probabilistic · cross-entropy and friends",
-    "margin": "Margin · loss of the score y·f",
-    "similarity": "Similarity · direction and overlap",
+    "regression": "Regression · error ŷ − y",
+    "probabilistic": "Probabilistic · cross-entropy",
+    "margin": "Margin · score y·f",
+    "similarity": "Similarity · direction, overlap",
 }
 TASK_WORDS = {"regression": "regression", "binary": "binary classification", "multiclass": "multiclass"}
 _SWATCH_SIZE = QSize(28, 12)

@@ -64,7 +64,7 @@ DEFERRED_CENTRES_ABOVE = 200_000
 _EMPTY = np.zeros(0)
 HINT = ("Drag the shaded point (in the top-left plot or the outlier lab) or move the lab's slider to change one "
         "row's prediction: MSE's mean chases the outlier, MAE's median stays put, Huber sits in between.")
-CENTRE_WORDS = {"mean_squared_error": "mean", "mean_absolute_error": "median", "quantile": "quantile"}
+CENTRE_WORDS = {"mean_squared_error": "mean", "mean_absolute_error": "median"}
 
 
 class _DragHandle(pg.TargetItem):
@@ -250,9 +250,9 @@ class RegressionView(QWidget):
 
     def _place_legends(self) -> None:
         # Put each legend where its curves are not: loss curves are U-shaped (empty at the top middle),
-        # gradient curves rise from bottom left to top right (empty at the bottom right).
+        # gradient curves rise from bottom left to top right (empty at the top left, below the readout).
         self.loss_plot.getPlotItem().legend.anchor(itemPos=(0.5, 0), parentPos=(0.5, 0), offset=(0, 8))
-        self.grad_plot.getPlotItem().legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-8, -8))
+        self.grad_plot.getPlotItem().legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(8, 24))
 
     def _build_row_markers(self) -> None:
         ring = {"pen": None, "symbol": "o", "symbolSize": 13, "symbolPen": pg.mkPen("#111111", width=2),
@@ -279,7 +279,7 @@ class RegressionView(QWidget):
         table = QTableWidget(0, 4, self)
         table.setObjectName("aggregatesTable")
         table.setAccessibleName("Aggregate loss of each checked loss")
-        table.setHorizontalHeaderLabels(["Loss", "Mean loss", "Centre", "Heaviest row"])
+        table.setHorizontalHeaderLabels(["Loss", "Mean loss", "Centre", "Top row"])
         table.setToolTip("Mean loss: the loss over all rows, as the loss function reports it. Centre: the best "
                          "constant of the errors (mean error for MSE, median for MAE). Heaviest row: the row with "
                          "the largest share of the total, and that share.")
@@ -288,8 +288,8 @@ class RegressionView(QWidget):
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().setDefaultSectionSize(22)
         return table
 
@@ -594,13 +594,11 @@ class RegressionView(QWidget):
             return
         if n <= BAR_LIMIT:
             rows = np.arange(n)
-            positions = rows + 1.0
-            self._label_bar_rows(None, "Each row's share of the total loss")
+            self._label_bar_rows(None, "Each row's share of the total loss", "row")
         else:
-            per_loss = max(BAR_LIMIT // count, 1)
-            rows = np.unique(np.concatenate([self._cache.heaviest(k, per_loss) for k in self._items]))
-            positions = np.arange(1, rows.size + 1, dtype=np.float64)
-            self._label_bar_rows(rows, f"Share of the total loss: the {rows.size} heaviest of {n:,} rows")
+            rows = self._heaviest_rows(max(BAR_LIMIT // count, 1))
+            self._label_bar_rows(rows, f"Share of the total: top {rows.size} of {n:,} rows", "rows, heaviest first")
+        positions = np.arange(1, rows.size + 1, dtype=np.float64) if n > BAR_LIMIT else rows + 1.0
         width = 0.8 / count
         tallest = 0.0
         for slot, (loss_id, items) in enumerate(self._items.items()):
@@ -614,19 +612,14 @@ class RegressionView(QWidget):
         self._set_share_range(rows.size, tallest)
         self._fill_aggregates()
 
-    def _set_share_range(self, bars: int, tallest: float) -> None:
-        # The range moves in steps of 10 % (5 % when small), so that an edit rarely rescales the axes: a
-        # rescale repaints them, which costs more than all the bars.
-        step = 10.0 if tallest > 20.0 else 5.0
-        top = min(max(np.ceil(tallest * 1.05 / step) * step, step), 100.0)
-        key = (bars, top)
-        if key == self._share_range:
-            return
-        self._share_range = key
-        item = self.share_plot.getPlotItem()
-        item.setXRange(0.4, bars + 0.6, padding=0.0)
-        item.setYRange(0.0, top, padding=0.0)
-    def _label_bar_rows(self, rows: np.ndarray | None, title: str) -> None:
+    def _heaviest_rows(self, per_loss: int) -> np.ndarray:
+        """The union of each loss's heaviest rows, ordered by their largest share under any loss."""
+        rows = np.unique(np.concatenate([self._cache.heaviest(k, per_loss) for k in self._items]))
+        shares = np.max([self._cache.per_row(k)[rows] / max(self._cache.total(k), 1e-300) for k in self._items],
+                        axis=0)
+        return rows[np.argsort(-shares, kind="stable")]
+
+    def _label_bar_rows(self, rows: np.ndarray | None, title: str, axis_label: str) -> None:
         # Titles and ticks relayout and repaint the plot, so they are set only when they change.
         key = (title, None if rows is None else rows.tobytes())
         if key == self._bar_labels:
@@ -634,11 +627,26 @@ class RegressionView(QWidget):
         self._bar_labels = key
         item = self.share_plot.getPlotItem()
         item.setTitle(title, color="#222222", size="11pt")
+        item.setLabel("bottom", axis_label, color="#333333")
         if rows is None:
             item.getAxis("bottom").setTicks(None)
             return
-        labels = [(float(p), str(int(r) + 1)) for p, r in enumerate(rows, start=1)]
-        item.getAxis("bottom").setTicks([labels[::5], labels])
+        # Row numbers can be six digits wide: label about six bars, always the heaviest.
+        step = max(int(np.ceil(rows.size / 6)), 1)
+        labels = [(float(position), str(int(row) + 1)) for position, row in enumerate(rows, start=1)]
+        item.getAxis("bottom").setTicks([labels[::step], []])
+
+    def _set_share_range(self, bars: int, tallest: float) -> None:
+        # The top moves in "nice" steps (1, 2, 2.5, 5 x 10^k percent), so that an edit rarely rescales the
+        # axes: a rescale repaints them, which costs more than all the bars.
+        top = min(_nice_ceiling(max(tallest, 1e-6) * 1.05), 100.0)
+        key = (bars, top)
+        if key == self._share_range:
+            return
+        self._share_range = key
+        item = self.share_plot.getPlotItem()
+        item.setXRange(0.4, bars + 0.6, padding=0.0)
+        item.setYRange(-0.01 * top, top, padding=0.0)
 
     def _schedule_centres(self) -> None:
         if self._errors.size > DEFERRED_CENTRES_ABOVE:
@@ -655,8 +663,8 @@ class RegressionView(QWidget):
         for slot, (loss_id, items) in enumerate(self._items.items()):
             centre = self._centres[loss_id]
             items.centre_line.setPos(centre)
-            word = CENTRE_WORDS.get(loss_id, "M-estimate")
-            items.centre_line.label.setFormat(f"{short_name(loss_id)} {word} {centre:+.3g}")
+            word = CENTRE_WORDS.get(loss_id, "")
+            items.centre_line.label.setFormat(f"{short_name(loss_id)} {word} {centre:+.3g}".replace("  ", " "))
             items.centre_line.label.setPosition(0.92 - 0.14 * (slot % 6))
         self._fill_aggregates()
 
@@ -693,8 +701,14 @@ class RegressionView(QWidget):
         for plot, attribute in ((self.loss_plot, "loss_curve"), (self.grad_plot, "grad_curve")):
             legend = plot.getPlotItem().legend
             legend.clear()
+            # Many losses: a smaller font and two columns, so the legend stays in the empty top part.
+            many = len(self._items) > 3
+            legend.setColumnCount(2 if many else 1)
+            legend.setLabelTextSize("8pt" if many else "9pt")
             for loss_id, items in self._items.items():
-                legend.addItem(getattr(items, attribute), legend_label(loss_id, self._cache.params(loss_id)))
+                # With many curves the parameters go (the aggregates table still lists them) to keep it small.
+                label = short_name(loss_id) if many else legend_label(loss_id, self._cache.params(loss_id))
+                legend.addItem(getattr(items, attribute), label)
 
     def _place_markers(self) -> None:
         if not self._active():
@@ -739,3 +753,12 @@ class RegressionView(QWidget):
                                      "The regression view needs numeric targets; see the classification view.")
         else:
             self.empty_label.setText("The table has no rows.")
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value`` (> 0)."""
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if step * power >= value * (1 - 1e-12):
+            return float(step * power)
+    return float(10.0 * power)

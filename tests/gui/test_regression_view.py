@@ -214,7 +214,7 @@ def test_large_data_is_decimated_but_keeps_outliers_and_edits(qtbot):
     assert 12_345 in rows
     assert view.selected_row() == 12_345
     title = view.share_plot.getPlotItem().titleLabel.text
-    assert "heaviest" in title and "50,000" in title
+    assert "top" in title and "50,000" in title
     e = y_pred - y_true
     _positions, heights = bar_heights(win, "mean_squared_error")
     assert heights.max() == pytest.approx(e[12_345] ** 2 / np.sum(e**2) * 100.0)
