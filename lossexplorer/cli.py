@@ -181,9 +181,15 @@ def _load(options: argparse.Namespace) -> Any:
         "pred_kind": options.pred_kind,
     }
     given = {field: value for field, value in overrides.items() if value is not None}
-    if not given:
-        return csvio.read_csv(options.file)
-    return csvio.read_csv(options.file, _mapping_with(csvio, options.file, given))
+    try:
+        if not given:
+            return csvio.read_csv(options.file)
+        return csvio.read_csv(options.file, _mapping_with(csvio, options.file, given))
+    except csvio.CsvError as problem:
+        if problem.line is None:
+            raise
+        # A row-level message names line and column; on a terminal the file it belongs to must be said too.
+        raise csvio.CsvError(f"{os.path.basename(options.file)}, {problem}") from None
 
 
 def _mapping_with(csvio: Any, path: str, given: dict[str, Any]) -> Any:

@@ -188,7 +188,7 @@ def test_missing_and_bad_files_exit_1(write_csv, tmp_path, capsys):
     assert main(["eval", str(tmp_path / "missing.csv")]) == 1
     assert_one_line_error(capsys.readouterr(), "missing.csv")
     assert main(["eval", write_csv("y_true,y_pred\n1,abc\n", "bad.csv")]) == 1
-    assert_one_line_error(capsys.readouterr())
+    assert_one_line_error(capsys.readouterr(), 'bad.csv, line 2, column "y_pred"')
     assert main([str(tmp_path / "missing.csv")]) == 1
     assert_one_line_error(capsys.readouterr(), "no such file")
 
