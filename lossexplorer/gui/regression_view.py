@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPointF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from lossexplorer import curves, losses
+from lossexplorer.gui.centres_worker import CentresWorker, compute_centres
 from lossexplorer.gui.loss_panel import line_swatch
 from lossexplorer.gui.loss_state import LossState
 from lossexplorer.gui.outlier_lab import OutlierLabControls
@@ -43,7 +44,6 @@ from lossexplorer.gui.plot_style import Crosshair, curve_color, curve_pen, make_
 from lossexplorer.gui.row_cache import (
     RowLossCache,
     display_rows,
-    error_centre,
     legend_label,
     short_name,
     strip_offsets,
@@ -57,10 +57,10 @@ RECENT_SLOTS = 16
 GROW_HEADROOM = 1.25
 SHRINK_BELOW = 0.5
 BAR_LIMIT = 40
-CURVE_POINTS = 801
-# Above this many rows the best constants (medians, M-estimates: full passes over the data) are computed
-# one event-loop turn after the plots, so that a drag at a million rows never waits for them.
-DEFERRED_CENTRES_ABOVE = 200_000
+CURVE_POINTS = 401
+# Above this many rows the best constants (medians, M-estimates: full passes over the data) are computed in
+# a background thread, so that a drag at a million rows never waits for them.
+DEFERRED_CENTRES_ABOVE = 5_000
 _EMPTY = np.zeros(0)
 HINT = ("Drag the shaded point (in the top-left plot or the outlier lab) or move the lab's slider to change one "
         "row's prediction: MSE's mean chases the outlier, MAE's median stays put, Huber sits in between.")
@@ -173,10 +173,9 @@ class RegressionView(QWidget):
         self._share_range: tuple[int, float] | None = None
         self._log_y = False
         self._dirty = True
-        self._centres_timer = QTimer(self)
-        self._centres_timer.setSingleShot(True)
-        self._centres_timer.setInterval(0)
-        self._centres_timer.timeout.connect(self._update_centres)
+        self._centres_worker = CentresWorker(self)
+        self._centres_worker.result_ready.connect(self._show_centres)
+        self._centres_stale = False
         self._build()
         model.arrays_changed.connect(self._arrays_changed)
         state.selection_changed.connect(self._selection_changed)
@@ -335,11 +334,15 @@ class RegressionView(QWidget):
         return self._row
 
     def centres(self) -> dict[str, float]:
-        """Each drawn loss's best constant of the errors, as the lab shows it."""
-        if self._centres_timer.isActive():
-            self._centres_timer.stop()
-            self._update_centres()
+        """Each drawn loss's best constant of the errors, brought up to date first if the lab is catching up."""
+        if self._centres_stale and self._active():
+            self._centres_worker.cancel_waiting()
+            self._show_centres(compute_centres(self._errors, self._centre_params()))
         return dict(self._centres)
+
+    def centres_pending(self) -> bool:
+        """Whether the lab's lines are still catching up with the data (large data only)."""
+        return self._centres_stale
 
     def mean_loss(self, loss_id: str) -> float:
         """The aggregate (mean over rows) of a drawn loss, as the view shows it."""
@@ -490,8 +493,9 @@ class RegressionView(QWidget):
         self._max_abs_error = float(np.max(np.abs(self._errors)))
         self._fit_half_width(exact=True)
         self._sync_items()
-        self._cache.sync(data, self._wanted())
+        # Recompute what is held on the new rows, then add (only) what is newly wanted.
         self._cache.recompute(data)
+        self._cache.sync(data, self._wanted())
         if pick_row or self._row >= data.n_rows:
             self._row = int(np.argmax(np.abs(self._errors)))
         self.lab.set_span(self._slider_span())
@@ -570,9 +574,11 @@ class RegressionView(QWidget):
 
     def _draw_curves(self) -> None:
         half = self._half_width
-        grid = curves.error_grid(np.array([half]), CURVE_POINTS, padding=0.0, min_half_width=half)
         for loss_id, items in self._items.items():
             params = self._cache.params(loss_id)
+            # About one point per pixel, plus the loss's kinks (Huber's +-delta) so corners stay sharp.
+            kinks = [params["delta"], -params["delta"]] if "delta" in params else []
+            grid = curves.error_grid(np.array([half]), CURVE_POINTS, include=kinks, padding=0.0, min_half_width=half)
             items.loss_curve.setData(grid, curves.loss_vs_error(loss_id, grid, params))
             items.grad_curve.setData(grid, curves.gradient_vs_error(loss_id, grid, params))
 
@@ -637,7 +643,7 @@ class RegressionView(QWidget):
         item.getAxis("bottom").setTicks([labels[::step], []])
 
     def _set_share_range(self, bars: int, tallest: float) -> None:
-        # The top moves in "nice" steps (1, 2, 2.5, 5 x 10^k percent), so that an edit rarely rescales the
+        # The top moves in round steps (see _nice_ceiling), so that an edit rarely rescales the
         # axes: a rescale repaints them, which costs more than all the bars.
         top = min(_nice_ceiling(max(tallest, 1e-6) * 1.05), 100.0)
         key = (bars, top)
@@ -648,18 +654,26 @@ class RegressionView(QWidget):
         item.setXRange(0.4, bars + 0.6, padding=0.0)
         item.setYRange(-0.01 * top, top, padding=0.0)
 
-    def _schedule_centres(self) -> None:
-        if self._errors.size > DEFERRED_CENTRES_ABOVE:
-            self._centres_timer.start()
-        else:
-            self._update_centres()
+    def _centre_params(self) -> dict[str, dict[str, object]]:
+        return {loss_id: self._cache.params(loss_id) for loss_id in self._items}
 
-    @Slot()
-    def _update_centres(self) -> None:
+    def _schedule_centres(self) -> None:
         if not self._active():
             return
-        self._centres = {loss_id: error_centre(loss_id, self._errors, self._cache.params(loss_id))
-                         for loss_id in self._items}
+        self._centres_stale = True
+        if self._errors.size > DEFERRED_CENTRES_ABOVE:
+            self._centres_worker.request(self._errors, self._centre_params())
+        else:
+            self._show_centres(compute_centres(self._errors, self._centre_params()))
+
+    @Slot(object)
+    def _show_centres(self, centres: dict[str, float]) -> None:
+        if not self._active() or set(centres) != set(self._items):
+            # Failed, or computed for losses no longer drawn: a newer request may be on its way.
+            self._centres_stale = self._centres_stale and self._centres_worker.pending()
+            return
+        self._centres = centres
+        self._centres_stale = self._centres_worker.pending()
         for slot, (loss_id, items) in enumerate(self._items.items()):
             centre = self._centres[loss_id]
             items.centre_line.setPos(centre)
@@ -756,9 +770,9 @@ class RegressionView(QWidget):
 
 
 def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 times a power of ten that is at least ``value`` (> 0)."""
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) >= ``value`` > 0."""
     power = 10.0 ** np.floor(np.log10(value))
-    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+    for step in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
         if step * power >= value * (1 - 1e-12):
             return float(step * power)
     return float(10.0 * power)

@@ -87,9 +87,10 @@ def test_curves_cover_the_data_and_pass_through_hand_worked_points(window):
     assert np.interp(3.0, x, mse) == pytest.approx(9.0, abs=1e-3)
     _, mae = curve(window, "mean_absolute_error")
     assert np.interp(-3.0, x, mae) == pytest.approx(3.0, abs=1e-9)
-    _, huber = curve(window, "huber")
-    assert np.interp(3.0, x, huber) == pytest.approx(2.5, abs=1e-9)  # delta (|e| - delta / 2)
-    assert np.interp(0.5, x, huber) == pytest.approx(0.125, abs=1e-4)  # e^2 / 2 inside delta
+    hx, huber = curve(window, "huber")
+    assert np.interp(3.0, hx, huber) == pytest.approx(2.5, abs=1e-9)  # delta (|e| - delta / 2)
+    assert np.interp(0.5, hx, huber) == pytest.approx(0.125, abs=1e-4)  # e^2 / 2 inside delta
+    assert {1.0, -1.0} <= set(hx.tolist())  # the kinks are grid points, so the corners are sharp
 
 
 def test_rows_sit_on_the_curves(window):
@@ -111,10 +112,10 @@ def test_influence_curves_grow_stay_flat_and_clip(window):
     _, g_mae = curve(window, "mean_absolute_error", "grad_curve")
     np.testing.assert_array_equal(g_mae[x > 0], 1.0)  # flat
     np.testing.assert_array_equal(g_mae[x < 0], -1.0)
-    _, g_huber = curve(window, "huber", "grad_curve")
+    hx, g_huber = curve(window, "huber", "grad_curve")
     assert np.abs(g_huber).max() == pytest.approx(1.0)  # clipped at delta
-    inside = np.abs(x) < 1.0
-    np.testing.assert_allclose(g_huber[inside], x[inside], rtol=1e-12)
+    inside = np.abs(hx) < 1.0
+    np.testing.assert_allclose(g_huber[inside], hx[inside], rtol=1e-12)
     e = errors_of(window)
     _px, py = points(window, "mean_squared_error", "grad_points")
     np.testing.assert_allclose(py, 2.0 * e[shown_rows(window)], rtol=1e-12)
@@ -252,6 +253,20 @@ def test_the_mean_follows_the_outlier_and_the_median_stays(window, qtbot):
         assert centres["mean_absolute_error"] == median_before
     line = view.items_of("mean_squared_error").centre_line
     assert line.value() == pytest.approx(np.mean(errors_of(window)))
+
+
+def test_large_data_centres_arrive_from_the_background_thread(window, qtbot, monkeypatch):
+    monkeypatch.setattr(regression_view, "DEFERRED_CENTRES_ABOVE", 10)  # the demo's 40 rows count as large
+    view = window.regression_view
+    row = view.selected_row()
+    y_true = float(window.model.dataset().y_true[row])
+    for offset in (20.0, 40.0, 80.0):  # quick moves: requests queue up behind a running one
+        window.model.move_prediction(row, y_true + offset, dragging=True)
+    qtbot.waitUntil(lambda: not view.centres_pending(), timeout=5000)
+    e = errors_of(window)
+    line = view.items_of("mean_squared_error").centre_line
+    assert line.value() == pytest.approx(np.mean(e), abs=1e-12)  # the newest request won
+    assert view.items_of("mean_absolute_error").centre_line.value() == pytest.approx(np.median(e), abs=1e-12)
 
 
 def test_quantile_centre_is_the_pinball_minimiser(window):
@@ -409,6 +424,12 @@ def test_heavy_rows_stay_exact_under_edits():
         np.testing.assert_array_equal(np.sort(values[heavy.top(values, 10)]), np.sort(values[expected]))
 
 
+@pytest.mark.parametrize(("value", "expected"), [(57.3, 60.0), (60.2, 80.0), (0.83, 1.0), (0.0101, 0.012),
+                                                  (100.0, 100.0), (3.2, 4.0)])
+def test_share_axis_tops_are_round_numbers(value, expected):
+    assert regression_view._nice_ceiling(value) == pytest.approx(expected)
+
+
 def test_display_rows_keep_the_largest_errors():
     errors = np.zeros(100_000)
     errors[[5, 50_000, 99_999]] = [7.0, -9.0, 8.0]
@@ -449,4 +470,4 @@ def drag_handle(qtbot, plot, handle, dx_pixels):
         send_mouse(viewport, QEvent.Type.MouseMove, start + QPoint(dx, 0), Qt.MouseButton.NoButton, left)
     send_mouse(viewport, QEvent.Type.MouseButtonRelease, start + QPoint(dx_pixels[-1], 0), left,
                Qt.MouseButton.NoButton)
-    qtbot.wait(1)
+    QApplication.processEvents()
