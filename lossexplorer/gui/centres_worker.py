@@ -79,7 +79,7 @@ class CentresWorker(QObject):
         while job is not None:
             try:
                 result: dict[str, float] | None = compute_centres(*job)
-            except (ValueError, FloatingPointError):
+            except Exception:  # a failure must never leave the worker marked as running
                 result = None  # the next request, or the next synchronous update, shows fresh values
             # The state changes before the result is sent, so that pending() is right when it arrives.
             with self._lock:
