@@ -38,3 +38,26 @@ def no_blocking_questions(monkeypatch):
     monkeypatch.setattr(session_actions, "ask_save_path", lambda _parent, _suggestion: "")
     monkeypatch.setattr(session_actions, "ask_open_path", lambda _parent, _folder: "")
     monkeypatch.setattr(recovery, "ask_restore", lambda _parent, _description: "later")
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build main windows on a demo data set (``make("binary")``); pytest-qt closes them after the test."""
+    from lossexplorer.demo import demo_dataset
+    from lossexplorer.gui.mainwindow import MainWindow
+
+    def make(task="regression", *, show=False):
+        window = MainWindow(demo_dataset(task))
+        qtbot.addWidget(window)
+        if show:
+            window.show()
+            qtbot.waitExposed(window)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def shown_window(make_window):
+    """A shown main window on the regression demo data."""
+    return make_window(show=True)

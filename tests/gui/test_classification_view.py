@@ -19,8 +19,6 @@ from lossexplorer.gui.mainwindow import MainWindow
 
 CLIP = 1e-7
 # The offscreen platform says this whenever a main window with docks is shown; it is not about the app.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 def open_window(qtbot, data):
     window = MainWindow(data)

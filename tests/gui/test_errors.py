@@ -16,9 +16,6 @@ from lossexplorer.gui import errors
 from lossexplorer.gui.errors import ErrorReporter, install_excepthook, log_path
 from lossexplorer.gui.mainwindow import MainWindow
 
-# Qt's offscreen platform says this whenever a dialog is laid out on show; it is not our warning.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 class Exploding(QObject):
     """A slot with a bug in it."""

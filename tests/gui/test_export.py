@@ -25,8 +25,6 @@ from lossexplorer.gui.export import ExportError, export_per_row_csv, export_plot
 from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.plot_style import Crosshair, curve_pen, make_plot
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 SVG = "{http://www.w3.org/2000/svg}"
 BLUE = QColor("#0072B2")  # the palette colour of mean_squared_error
 VERMILLION = QColor("#D55E00")  # mean_absolute_error

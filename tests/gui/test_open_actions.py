@@ -19,18 +19,12 @@ from lossexplorer.gui import loader, open_actions, settings
 from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.mapping_dialog import MappingDialog
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_dataset("regression"))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+def window(shown_window, qtbot):
+    yield shown_window
     loader.cancel_all_loads()
     qtbot.waitUntil(lambda: not loader.running_loads())
 

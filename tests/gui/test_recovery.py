@@ -10,7 +10,6 @@ import pytest
 
 from lossexplorer.demo import demo_dataset
 from lossexplorer.gui import recovery
-from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.recovery import find_orphans, offer_recovery, recovery_dir
 from lossexplorer.session import read_session
 
@@ -50,15 +49,6 @@ def _expected_after_crashing_app():
     y_pred = np.insert(y_pred, 1, y_pred[0])
     y_pred[4] = 0.7
     return y_true, y_pred
-
-
-@pytest.fixture
-def make_window(qtbot):
-    def make(task="regression"):
-        window = MainWindow(demo_dataset(task))
-        qtbot.addWidget(window)
-        return window
-    return make
 
 
 def _recovery_files():

@@ -19,8 +19,6 @@ from lossexplorer.gui.export import ExportError
 from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.report import _Block, _flow, format_params, report_content, write_report
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 # Four rows with errors 1, −1, 3 and 0 (y_true is all zeros).
 TOY = Dataset("regression", np.zeros(4), np.array([1.0, -1.0, 3.0, 0.0]), source="/data/toy model.csv")
 TOY_LOSSES = ["mean_squared_error", "mean_absolute_error", "huber", "log_cosh"]

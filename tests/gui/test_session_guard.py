@@ -4,21 +4,13 @@ import numpy as np
 import pytest
 
 from lossexplorer.demo import demo_dataset
-from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.session_actions import confirm_discard, open_session
 from lossexplorer.session import read_session, write_session
 
-# Qt's offscreen platform says this whenever a window with dock widgets is shown; it is not our warning.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_dataset("regression"))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+def window(shown_window):
+    return shown_window
 
 
 class Answers:

@@ -9,20 +9,10 @@ import pytest
 
 from lossexplorer.demo import demo_dataset
 from lossexplorer.gui import settings
-from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.session_actions import confirm_discard, open_session, save_session
 from lossexplorer.session import read_session
 
 SESSIONS = Path(__file__).resolve().parents[1] / "data" / "sessions"
-
-
-@pytest.fixture
-def make_window(qtbot):
-    def make(task="regression"):
-        window = MainWindow(demo_dataset(task))
-        qtbot.addWidget(window)
-        return window
-    return make
 
 
 def _arrays(window):

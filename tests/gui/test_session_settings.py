@@ -16,8 +16,6 @@ from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.session_actions import restore_window_settings, start_interactive
 
 SESSIONS = Path(__file__).resolve().parents[1] / "data" / "sessions"
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 @pytest.fixture
 def make_window(qtbot):
