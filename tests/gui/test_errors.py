@@ -11,10 +11,8 @@ import pytest
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
-from lossexplorer.demo import demo_dataset
 from lossexplorer.gui import errors
 from lossexplorer.gui.errors import ErrorReporter, install_excepthook, log_path
-from lossexplorer.gui.mainwindow import MainWindow
 
 
 class Exploding(QObject):
@@ -31,10 +29,8 @@ class Exploding(QObject):
 
 
 @pytest.fixture
-def window(qtbot):
-    window = MainWindow(demo_dataset("regression"))
-    qtbot.addWidget(window)
-    return window
+def window(make_window):
+    return make_window()
 
 
 @pytest.fixture

@@ -417,12 +417,8 @@ class Answers:
 
 
 @pytest.fixture
-def window(qtbot):
-    main = MainWindow(demo_dataset("regression"))
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
+def window(shown_window):
+    return shown_window
 
 
 def test_export_menu_has_the_four_actions_with_shortcuts(window):

@@ -10,18 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QPushButton, QSlider
 
 from lossexplorer import losses
-from lossexplorer.demo import demo_dataset
 from lossexplorer.gui.loss_panel import LOSS_ID_ROLE
-from lossexplorer.gui.mainwindow import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(demo_dataset("regression"))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+def window(shown_window):
+    return shown_window
 
 
 def click_item(qtbot, tree, item):

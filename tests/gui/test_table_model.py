@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QApplication
 
 from lossexplorer.dataset import Dataset
 from lossexplorer.demo import demo_dataset
-from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.table_model import PredictionTableModel
 
 
@@ -21,12 +20,8 @@ def arrays(model):
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(demo_dataset("regression"))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+def window(shown_window):
+    return shown_window
 
 
 @pytest.mark.parametrize("task", ["regression", "binary", "multiclass"])

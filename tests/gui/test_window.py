@@ -22,19 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from lossexplorer.demo import demo_dataset, demo_path
-from lossexplorer.gui.mainwindow import MainWindow
 
 INTERACTIVE = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit, QAbstractItemView,
                pg.GraphicsView)
 
 
 @pytest.fixture
-def window(qtbot):
-    win = MainWindow(demo_dataset("regression"))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+def window(shown_window):
+    return shown_window
 
 
 def run_screenshot(tmp_path, *extra):
