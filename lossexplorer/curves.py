@@ -84,7 +84,12 @@ def error_grid(
     grid[count // 2] = 0.0
     extra = np.asarray(list(include), dtype=np.float64)
     extra = extra[np.isfinite(extra) & (extra >= low) & (extra <= high)]
-    return np.unique(np.concatenate([grid, extra]))
+    merged = np.sort(np.concatenate([grid, extra]))
+    # Sort and drop repeats by hand: np.unique imports numpy.ma on first use, a sixth of the window's start-up.
+    keep = np.empty(merged.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged[keep]
 
 
 def loss_vs_error(loss_id: str, errors: np.ndarray, params: Mapping[str, Any] | None = None) -> np.ndarray:

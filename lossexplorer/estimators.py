@@ -113,7 +113,21 @@ def _mean(y: np.ndarray, params: dict) -> float:
 
 
 def _median(y: np.ndarray, params: dict) -> float:
-    return float(np.median(y))
+    return _middle_value(y)
+
+
+def _middle_value(y: np.ndarray) -> float:
+    """Return the median of finite values, as :func:`numpy.median` does.
+
+    By partial sorting: ``np.median`` imports ``numpy.ma`` on first use, a sixtieth of a second of the window's
+    start-up.
+    """
+    values = np.asarray(y, dtype=np.float64).ravel()
+    half = values.size // 2
+    if values.size % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, (half - 1, half))[half - 1:half + 1]
+    return float((low + high) / 2.0)
 
 
 def _quantile(y: np.ndarray, params: dict) -> float:
@@ -251,7 +265,7 @@ def _convex_minimiser(y: np.ndarray, score: Callable[[float], float], slope: Cal
     if lower == upper:
         return lower
     tolerance = _tolerance(lower, upper)
-    start = min(max(float(np.median(y)), lower), upper)
+    start = min(max(_middle_value(y), lower), upper)
     root, lower, upper = _bracketed_root(score, slope, start, lower, upper, tolerance)
     if score(root) == 0.0 and slope(root) == 0.0:
         return _middle_of_zero_set(score, root, lower, upper, tolerance)

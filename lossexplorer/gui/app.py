@@ -16,6 +16,9 @@ from lossexplorer.gui.session_actions import open_session, start_interactive
 from lossexplorer.session import SUFFIX as SESSION_SUFFIX
 
 MIN_SCREENSHOT_SIZE = (1100, 700)
+# Qt maps a PNG quality of 80 to zlib level 1: a screenshot of flat colours comes out the same size as at the
+# default level (about 250 kB) in two thirds of the time (22 ms instead of 32 ms here). JPEG uses it as is.
+SCREENSHOT_QUALITY = 80
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -75,7 +78,7 @@ def _save_screenshot(app: QApplication, window: MainWindow, path: str) -> int:
     outcome: list[int] = []
 
     def grab() -> None:
-        outcome.append(0 if window.grab().save(path) else 1)
+        outcome.append(0 if window.grab().save(path, quality=SCREENSHOT_QUALITY) else 1)
         app.quit()
 
     # Two turns of the event loop let layouts settle; pyqtgraph finishes its range updates while grab() paints.

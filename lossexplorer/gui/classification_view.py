@@ -6,14 +6,15 @@ per-row losses (multiclass), and the mean of every loss. Regression data gets th
 
 The view redraws only from :attr:`PredictionTableModel.arrays_changed` and the :class:`LossState` signals. Per-row
 values are cached in :class:`ClassificationRows` and recomputed only for the rows that changed; while the view is
-hidden it just remembers that it is out of date and catches up when it is shown.
+hidden it just remembers that it is out of date and catches up when it is shown. Its widgets are built the first
+time it is shown or one of them is asked for, so a window that opens on regression data does not pay for them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -47,6 +48,11 @@ _NOTES = {
     "regression": "These are regression data: the classification curves are drawn without rows. Load binary or "
                   "multiclass predictions, or switch to the regression view (Ctrl+1).",
 }
+# The attributes that exist once the widgets are built; asking for any of them builds the widgets.
+_BUILT_PARTS = frozenset({
+    "probability_plot", "margin_plot", "share_bars", "heat_table", "aggregates_panel", "note_label",
+    "label_one_button", "label_zero_button", "label_group", "focal_family_check", "bottom_stack", "_label_caption",
+})
 
 
 class ClassificationView(QWidget):
@@ -59,7 +65,12 @@ class ClassificationView(QWidget):
         heat_table (MulticlassHeat): per-row losses of multiclass data.
         aggregates_panel (AggregatesPanel): the mean of each loss.
         rows (ClassificationRows): the cached per-row values.
+
+    Signals:
+        widgets_built: the plots exist now (emitted once, on first show or first access).
     """
+
+    widgets_built = Signal()
 
     def __init__(self, model: PredictionTableModel, state: LossState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,14 +80,46 @@ class ClassificationView(QWidget):
         self.rows = ClassificationRows()
         self._stale = True
         self._shown_task = ""
-        self._build()
+        self._log_y = False
+        self._built = False
+        self._building = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
         model.arrays_changed.connect(self._on_arrays_changed)
         state.selection_changed.connect(self._on_selection_changed)
         state.params_changed.connect(self._on_params_changed)
         state.current_changed.connect(self._on_current_changed)
 
     # ----- building ------------------------------------------------------------------------------
-    def _build(self) -> None:
+    def __getattr__(self, name: str) -> object:
+        """Build the widgets when one of them is first asked for (Python calls this only for missing names)."""
+        if name in _BUILT_PARTS and not self.__dict__.get("_building", True):
+            self.ensure_built()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def is_built(self) -> bool:
+        """Whether the plots and controls exist yet."""
+        return self._built
+
+    def ensure_built(self) -> None:
+        """Build the plots and controls if they do not exist yet."""
+        if self._built or self._building:
+            return
+        self._building = True
+        content = QWidget(self)
+        content.setObjectName("classificationContent")
+        self._build(content)
+        self._built = True
+        self._building = False
+        self.layout().addWidget(content)
+        if self._log_y:
+            self.set_log_y(True)
+        if self.isVisible():
+            content.show()
+        self.widgets_built.emit()
+
+    def _build(self, content: QWidget) -> None:
         self.probability_plot = ProbabilityPlot(self)
         self.margin_plot = MarginPlot(self)
         self.share_bars = ShareBars(self)
@@ -87,7 +130,7 @@ class ClassificationView(QWidget):
         self.note_label.setAccessibleName("About this view")
         self.note_label.setWordWrap(True)
         self.note_label.setStyleSheet("color: #666666;")
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(6, 6, 6, 4)
         layout.setSpacing(6)
         layout.addWidget(self.note_label)
@@ -169,8 +212,18 @@ class ClassificationView(QWidget):
             plots.append(("Per-row losses", self.heat_table.widget))
         return plots
 
+    def all_plot_widgets(self) -> list[tuple[str, pg.PlotWidget]]:
+        """Every plot this view can show, whatever the data, as they are (no catching up)."""
+        return [("Loss vs probability of the true class", self.probability_plot.widget),
+                ("Loss vs margin", self.margin_plot.widget),
+                ("Row shares of each loss", self.share_bars.widget),
+                ("Per-row losses", self.heat_table.widget)]
+
     def set_log_y(self, enabled: bool) -> None:
         """Switch the two loss axes between linear and logarithmic (the share bars stay linear)."""
+        self._log_y = bool(enabled)
+        if not self._built:
+            return
         for plot in (self.probability_plot, self.margin_plot):
             plot.item.setLogMode(y=enabled)
             plot.place_legend()
@@ -244,7 +297,8 @@ class ClassificationView(QWidget):
 
     @Slot(str)
     def _on_current_changed(self, _loss_id: str) -> None:
-        self._emphasise_current()
+        if self._built:
+            self._emphasise_current()
 
     @Slot(int, bool)
     def _on_label_toggled(self, label: int, checked: bool) -> None:
@@ -262,8 +316,9 @@ class ClassificationView(QWidget):
         self._sync_probability_legend()
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Catch up with changes made while hidden."""
+        """Build the widgets on first show and catch up with changes made while hidden."""
         super().showEvent(event)
+        self.ensure_built()
         self._catch_up()
 
     # ----- drawing -------------------------------------------------------------------------------

@@ -35,17 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from lossexplorer.gui import settings
-from lossexplorer.gui.export import (
-    DEFAULT_PLOT_SIZE,
-    MAX_PNG_SIDE,
-    SCREEN_DPI,
-    ExportError,
-    default_picture_size,
-    export_per_row_csv,
-    export_plots,
-    plot_format,
-)
-from lossexplorer.gui.report import data_decided_params, write_window_report
+
+# The export and report modules (with QtSvg and the report's layout code) are imported when an export runs,
+# not when the window starts: they are not needed for its first paint.
 
 PLOT_FILTERS = ["PNG image (*.png)", "SVG vector image (*.svg)", "PDF document (*.pdf)"]
 PDF_FILTERS = ["PDF document (*.pdf)"]
@@ -65,6 +57,8 @@ class PngOptionsDialog(QDialog):
     """
 
     def __init__(self, default_size: QSize, parent: QWidget | None = None) -> None:
+        from lossexplorer.gui.export import MAX_PNG_SIDE, SCREEN_DPI
+
         super().__init__(parent)
         self.setObjectName("pngOptionsDialog")
         self.setWindowTitle("PNG size and resolution")
@@ -165,14 +159,30 @@ class ExportActions(QObject):
         return action
 
     def reroute_plot_context_menus(self) -> None:
-        """Replace each plot's right-click "Export..." entry by one that runs :meth:`export_plot` for that plot."""
+        """Replace each plot's right-click "Export..." entry by one that runs :meth:`export_plot` for that plot.
+
+        A view that builds its plots late (on first show) is rerouted when it says it has built them.
+        """
         for view in self._window.views().values():
-            for _title, widget in view.plot_widgets():
-                entries = getattr(widget.scene(), "contextMenu", None)
-                if entries:
-                    # A new action rather than disconnecting pyqtgraph's: under PySide6 6.12 disconnecting
-                    # and reconnecting that signal crashes the interpreter at exit (a reference-count bug).
-                    entries[0] = _PlotExportAction(self, widget)
+            if hasattr(view, "is_built") and not view.is_built():
+                view.widgets_built.connect(self._reroute_late_view)
+            else:
+                self._reroute_view(view)
+
+    @Slot()
+    def _reroute_late_view(self) -> None:
+        # The signal fires once per view, so the connection needs no undoing.
+        self._reroute_view(self.sender())
+
+    def _reroute_view(self, view: QWidget) -> None:
+        # Every plot the view can show, when it says which; otherwise the ones it shows now.
+        plots = view.all_plot_widgets() if hasattr(view, "all_plot_widgets") else view.plot_widgets()
+        for _title, widget in plots:
+            entries = getattr(widget.scene(), "contextMenu", None)
+            if entries:
+                # A new action rather than disconnecting pyqtgraph's: under PySide6 6.12 disconnecting
+                # and reconnecting that signal crashes the interpreter at exit (a reference-count bug).
+                entries[0] = _PlotExportAction(self, widget)
 
     # ----- what gets exported --------------------------------------------------------------------
     def view_plots(self) -> list[tuple[str, pg.PlotWidget]]:
@@ -220,6 +230,8 @@ class ExportActions(QObject):
         path = self._ask("Export Report", f"{self._stem()}_report.pdf", PDF_FILTERS, ".pdf")
         if not path:
             return None
+        from lossexplorer.gui.report import write_window_report
+
         return self._run(lambda: write_window_report(self._window, path), f"Report written to {path}")
 
     @Slot()
@@ -228,6 +240,9 @@ class ExportActions(QObject):
         path = self._ask("Export Per-Row Losses", f"{self._stem()}_per_row_losses.csv", CSV_FILTERS, ".csv")
         if not path:
             return None
+        from lossexplorer.gui.export import export_per_row_csv
+        from lossexplorer.gui.report import data_decided_params
+
         state = self._window.loss_state
         checked = list(state.checked())
 
@@ -242,6 +257,8 @@ class ExportActions(QObject):
         path = self._ask(caption, suggested, PLOT_FILTERS, ".png")
         if not path:
             return None
+        from lossexplorer.gui.export import SCREEN_DPI, ExportError, export_plots, plot_format
+
         widgets = [widget for _title, widget in plots]
         size, dpi = None, SCREEN_DPI
         try:
@@ -269,6 +286,8 @@ class ExportActions(QObject):
         return path
 
     def _run(self, job: Callable[[], Path], done_message: str) -> Path | None:
+        from lossexplorer.gui.export import ExportError
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         problem = ""
         try:
@@ -332,6 +351,8 @@ def install_export_actions(window: QWidget) -> ExportActions:
 
 
 def _screen_picture_size(widgets: list[pg.PlotWidget]) -> QSize:
+    from lossexplorer.gui.export import DEFAULT_PLOT_SIZE, default_picture_size
+
     size = default_picture_size(widgets)
     return size if size.isValid() else QSize(DEFAULT_PLOT_SIZE)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
 from PySide6.QtCore import QPointF, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QWidget
@@ -61,9 +62,36 @@ def curve_pen(key: str, width: float = 2.2) -> QPen:
     return pen
 
 
+class LazyMenuViewBox(pg.ViewBox):
+    """A ViewBox whose right-click menu is built the first time it is asked for.
+
+    pyqtgraph builds each plot's axis-options menu (two forms of widgets) up front: a few milliseconds per plot
+    of the window's start-up, for a menu most sessions never open.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(enableMenu=False, **kwargs)
+        self.state["enableMenu"] = True
+
+    def getMenu(self, ev: object) -> ViewBoxMenu | None:
+        """The right-click menu, built now if it does not exist yet."""
+        self._build_menu()
+        return super().getMenu(ev)
+
+    def getContextMenus(self, event: object) -> list:
+        """The menu's actions for a parent's context menu, building the menu first."""
+        self._build_menu()
+        return super().getContextMenus(event)
+
+    def _build_menu(self) -> None:
+        if self.menu is None and self.menuEnabled():
+            self.menu = ViewBoxMenu(self)
+            self.updateViewLists()
+
+
 def make_plot(title: str, x_label: str, y_label: str, name: str, parent: QWidget | None = None) -> pg.PlotWidget:
     """A plot widget with the app's look: title, labelled axes, grid, legend, and an objectName for tests."""
-    widget = pg.PlotWidget(parent=parent)
+    widget = pg.PlotWidget(parent=parent, viewBox=LazyMenuViewBox())
     widget.setObjectName(name)
     widget.setAccessibleName(title)
     widget.setBackground("w")
@@ -72,10 +100,13 @@ def make_plot(title: str, x_label: str, y_label: str, name: str, parent: QWidget
     item.setLabel("bottom", x_label, color="#333333")
     item.setLabel("left", y_label, color="#333333")
     item.showGrid(x=True, y=True, alpha=0.15)
-    item.setMenuEnabled(True)
     font = QFont()
     font.setPointSize(AXIS_FONT_SIZE)
     for axis in ("bottom", "left"):
+        # Tick labels may widen an axis but never narrow it: otherwise the first paint, finding labels shorter
+        # than pyqtgraph's initial guess, shrinks the axis and lays out and paints the whole plot a second time
+        # (about 20 ms of the window's start-up); it also keeps axes still while a point is dragged.
+        item.getAxis(axis).setStyle(autoReduceTextSpace=False)
         item.getAxis(axis).setTickFont(font)
         item.getAxis(axis).setPen(pg.mkPen("#666666"))
         item.getAxis(axis).setTextPen(pg.mkPen("#333333"))

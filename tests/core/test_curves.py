@@ -33,6 +33,12 @@ def test_error_grid_is_symmetric_sorted_and_holds_zero_and_kinks():
     assert grid.size == 101 + 2
 
 
+def test_error_grid_holds_each_point_once_when_extras_repeat_grid_points():
+    # n = 9 on [-4, 4] gives the whole numbers; 0, 2 and a repeated -1 are already there, 0.5 is new.
+    grid = curves.error_grid(np.array([4.0]), n=9, include=(0.0, 2.0, -1.0, -1.0, 0.5), padding=0.0)
+    np.testing.assert_array_equal(grid, [-4.0, -3.0, -2.0, -1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0])
+
+
 def test_loss_vs_error_hand_worked():
     e = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     np.testing.assert_allclose(curves.loss_vs_error("mean_squared_error", e), [4.0, 0.25, 0.0, 0.25, 4.0])

@@ -130,3 +130,24 @@ def test_curves_differ_by_more_than_colour(window):
     styles = {view.items_of(k).loss_curve.opts["pen"].style() for k in view.shown_losses()}
     colours = {view.items_of(k).loss_curve.opts["pen"].color().name() for k in view.shown_losses()}
     assert len(styles) == len(view.shown_losses()) and len(colours) == len(view.shown_losses())
+
+
+def test_the_hidden_classification_view_builds_its_plots_when_first_shown(window, qtbot):
+    view = window.classification_view
+    assert not view.is_built()  # regression data: the window opened on the regression view only
+    window.log_y_action.setChecked(True)
+    window.show_view("classification")
+    qtbot.waitUntil(lambda: view.probability_plot.widget.isVisible())
+    assert view.is_built()
+    # Set while the plots did not exist yet, the log axis reaches them when they are built.
+    assert view.probability_plot.item.ctrl.logYCheck.isChecked()
+    for _title, widget in view.plot_widgets():
+        assert widget.scene().contextMenu[0].objectName() == "plotExportAction"
+
+
+def test_a_plot_menu_is_built_when_first_asked_for(window):
+    view_box = window.regression_view.loss_plot.getPlotItem().getViewBox()
+    assert view_box.menuEnabled()
+    menu = view_box.getMenu(None)
+    assert menu is not None
+    assert "View All" in [action.text() for action in menu.actions()]
