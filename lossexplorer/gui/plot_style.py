@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
 from PySide6.QtCore import QPointF, Qt, Slot
-from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QFont, QPaintEngine, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from lossexplorer import losses
 
@@ -89,9 +89,29 @@ class LazyMenuViewBox(pg.ViewBox):
             self.updateViewLists()
 
 
+class ClippedAxis(pg.AxisItem):
+    """An axis that, when cached, clips its painting to its bounds, where the cache confines it anyway.
+
+    Qt's raster engine draws translucent lines (the faint grid lines an axis draws across its plot) on an
+    unclipped painter through a slow path: 2-4 ms per axis here, against 0.1 ms clipped. That is about 15 ms of
+    the window's first paint, and again whenever an edit moves an axis.
+    """
+
+    def paint(self, p: QPainter, opt: QStyleOptionGraphicsItem, widget: QWidget | None) -> None:
+        """Paint as pyqtgraph does, clipped to the bounding rectangle on a raster device if the item is cached."""
+        if (self.cacheMode() != QGraphicsItem.CacheMode.NoCache
+                and p.paintEngine().type() == QPaintEngine.Type.Raster):
+            operation = Qt.ClipOperation.IntersectClip if p.hasClipping() else Qt.ClipOperation.ReplaceClip
+            # A little outside the bounds, as Qt's cache pixmap is, so the axis line on the edge stays whole.
+            p.setClipRect(self.boundingRect().adjusted(-2.0, -2.0, 2.0, 2.0), operation)
+        super().paint(p, opt, widget)
+
+
 def make_plot(title: str, x_label: str, y_label: str, name: str, parent: QWidget | None = None) -> pg.PlotWidget:
     """A plot widget with the app's look: title, labelled axes, grid, legend, and an objectName for tests."""
-    widget = pg.PlotWidget(parent=parent, viewBox=LazyMenuViewBox())
+    # Only the two axes shown: pyqtgraph shows every axis it is handed.
+    axes = {side: ClippedAxis(side) for side in ("left", "bottom")}
+    widget = pg.PlotWidget(parent=parent, viewBox=LazyMenuViewBox(), axisItems=axes)
     widget.setObjectName(name)
     widget.setAccessibleName(title)
     widget.setBackground("w")

@@ -151,3 +151,16 @@ def test_a_plot_menu_is_built_when_first_asked_for(window):
     menu = view_box.getMenu(None)
     assert menu is not None
     assert "View All" in [action.text() for action in menu.actions()]
+
+
+def test_clipping_cached_axes_to_their_bounds_changes_no_pixel(window):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    plot = window.regression_view.loss_plot
+    axes = [plot.getPlotItem().getAxis(name) for name in ("left", "bottom")]
+    assert all(axis.cacheMode() != QGraphicsItem.CacheMode.NoCache for axis in axes)
+    clipped = plot.grab().toImage()
+    for axis in axes:  # uncached, an axis paints unclipped
+        axis.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    unclipped = plot.grab().toImage()
+    assert clipped == unclipped
