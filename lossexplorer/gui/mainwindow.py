@@ -205,6 +205,13 @@ class MainWindow(QMainWindow):
         task = self.model.dataset().task
         self.show_view("regression" if task == "regression" else "classification")
         self.update_title()
+        self._fit_data_dock()
+
+    def _fit_data_dock(self) -> None:
+        # Wide enough for every column of the new data, up to a width that still leaves the plots room.
+        wanted = min(self.table_view.fitting_width(), 460)
+        if wanted > self.data_dock.width():
+            self.resizeDocks([self.data_dock], [wanted], Qt.Orientation.Horizontal)
 
     @Slot(object)
     def _update_summary(self, _rows: object) -> None:

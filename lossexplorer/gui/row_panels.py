@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from lossexplorer import evaluate, losses
@@ -178,7 +179,13 @@ class MulticlassHeat:
         # col-major images are indexed [x, y]: x runs over the rows, y over the losses.
         self.image.setImage(scaled.T, levels=(0.0, 1.0), autoLevels=False)
         self.image.setRect(QRectF(-0.5, -0.5, max(rows.size, 1), max(len(loss_ids), 1)))
-        self.item.getAxis("left").setTicks([[(float(j), short_name(k)) for j, k in enumerate(loss_ids)]])
+        names = [short_name(k) for k in loss_ids]
+        left = self.item.getAxis("left")
+        left.setTicks([[(float(j), name) for j, name in enumerate(names)]])
+        # The axis is as wide as its longest loss name, so no name is clipped away.
+        widest = max((QFontMetrics(left.style["tickFont"] or left.font()).horizontalAdvance(n) for n in names),
+                     default=0)
+        left.setWidth(widest + 18)
         step = max(1, int(np.ceil(rows.size / 25)))
         ticks = [(float(i), str(int(r) + 1)) for i, r in enumerate(rows) if i % step == 0]
         self.item.getAxis("bottom").setTicks([ticks])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QStyle, QTableView, QWidget
 
 from lossexplorer.gui.table_model import PredictionTableModel
 
@@ -29,6 +29,8 @@ class DataTableView(QTableView):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(22)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        model.modelReset.connect(self.fit_column_names)
+        self.fit_column_names()
         self.copy_action = self._action("Copy", QKeySequence.StandardKey.Copy, self.copy_selection, "copyAction")
         self.paste_action = self._action("Paste", QKeySequence.StandardKey.Paste, self.paste_clipboard,
                                          "pasteAction")
@@ -36,6 +38,21 @@ class DataTableView(QTableView):
         self.delete_rows_action = self._action("Delete Rows", QKeySequence("Ctrl+Del"), self.delete_selected_rows,
                                                "deleteRowsAction")
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    @Slot()
+    def fit_column_names(self) -> None:
+        """Keep every column at least as wide as its name; a narrow dock scrolls sideways instead of clipping."""
+        header = self.horizontalHeader()
+        metrics = header.fontMetrics()
+        widest = max(metrics.horizontalAdvance(name) for name in self._model.column_names())
+        # Room for the header's margins and frame on both sides of the text.
+        header.setMinimumSectionSize(widest + 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8)
+
+    def fitting_width(self) -> int:
+        """The width that shows every column at its minimum without sideways scrolling."""
+        columns = self._model.columnCount() * self.horizontalHeader().minimumSectionSize()
+        scroll_bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return self.verticalHeader().sizeHint().width() + columns + scroll_bar + 2 * self.frameWidth() + 4
 
     def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey, slot: object,
                 name: str) -> QAction:

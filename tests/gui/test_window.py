@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QImage, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -164,3 +165,27 @@ def test_clipping_cached_axes_to_their_bounds_changes_no_pixel(window):
         axis.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     unclipped = plot.grab().toImage()
     assert clipped == unclipped
+
+
+def test_table_columns_never_clip_their_names(make_window, qtbot):
+    window = make_window("multiclass", show=True)
+    header = window.table_view.horizontalHeader()
+    metrics = header.fontMetrics()
+    for column, name in enumerate(["label", "prob_cat", "prob_dog", "prob_bird"]):
+        assert window.model.headerData(column, Qt.Orientation.Horizontal) == name
+        assert header.sectionSize(column) >= metrics.horizontalAdvance(name)
+    # The dock opens wide enough for all four columns, so nothing needs sideways scrolling.
+    qtbot.waitUntil(lambda: window.data_dock.width() >= window.table_view.fitting_width())
+    assert not window.table_view.horizontalScrollBar().isVisible()
+
+
+def test_multiclass_heat_map_names_every_loss_row(make_window, qtbot):
+    window = make_window("multiclass", show=True)
+    window.show_view("classification")
+    heat = window.findChild(pg.PlotWidget, "multiclassHeat")
+    qtbot.waitUntil(lambda: heat is not None and heat.isVisible())
+    axis = heat.getPlotItem().getAxis("left")
+    names = [label for _value, label in axis._tickLevels[0]]
+    assert "Sparse CCE" in names and len(names) >= 5
+    font_width = QFontMetrics(axis.style["tickFont"] or axis.font()).horizontalAdvance("Sparse CCE")
+    assert axis.width() >= font_width
