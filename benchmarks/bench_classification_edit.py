@@ -32,7 +32,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject
+from _paint_counter import PaintCounter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from lossexplorer.dataset import Dataset
@@ -41,24 +41,6 @@ from lossexplorer.gui.mainwindow import MainWindow
 
 TARGETS_MS = {10_000: 16.0, 1_000_000: 100.0}
 WINDOW_SIZE = (1360, 860)
-
-
-class PaintCounter(QObject):
-    """Counts Paint events per widget."""
-
-    def __init__(self, widgets: list[QWidget]) -> None:
-        super().__init__()
-        self.counts = {id(w): 0 for w in widgets}
-        for widget in widgets:
-            widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and id(watched) in self.counts:
-            self.counts[id(watched)] += 1
-        return False
-
-    def painted_since(self, before: dict[int, int], widgets: list[QWidget]) -> bool:
-        return all(self.counts[id(w)] > before[id(w)] for w in widgets)
 
 
 def binary_data(n: int) -> Dataset:

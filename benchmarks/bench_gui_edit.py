@@ -39,7 +39,7 @@ os.environ["LOSSEXPLORER_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-gui-edit-da
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject
+from _paint_counter import PaintCounter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from lossexplorer import losses
@@ -52,27 +52,6 @@ TARGETS_MS = {10_000: 16.0, 1_000_000: 100.0}
 # The benchmark closes its windows without the "save changes?" question.
 session_actions.ask_unsaved = lambda _parent, _name: "discard"
 WINDOW_SIZE = (1360, 860)
-
-
-class PaintCounter(QObject):
-    """Counts Paint events on a set of widgets."""
-
-    def __init__(self, widgets: list[QWidget]) -> None:
-        super().__init__()
-        self.counts = {id(w): 0 for w in widgets}
-        for widget in widgets:
-            widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and id(watched) in self.counts:
-            self.counts[id(watched)] += 1
-        return False
-
-    def snapshot(self) -> dict[int, int]:
-        return dict(self.counts)
-
-    def all_painted_since(self, before: dict[int, int]) -> bool:
-        return all(self.counts[key] > before[key] for key in before)
 
 
 def synthetic(n: int) -> Dataset:
