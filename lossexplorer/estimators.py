@@ -25,7 +25,8 @@ Conventions:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -400,3 +401,22 @@ _SOLVERS: dict[str, Callable[[np.ndarray, dict], float]] = {
     "general_robust": _general_robust,
     "binary_crossentropy": _binary_crossentropy,
 }
+
+
+def error_centre(loss_id: str, errors: np.ndarray, params: Mapping[str, Any]) -> float:
+    """The constant error each loss would remove: the best constant of the errors under that loss.
+
+    Adding a constant c to every prediction turns each loss's total into sum_i L(y_i, y_hat_i + c), which for
+    a loss of the error alone is the loss of the residuals r = y - y_hat against c. The best such c is
+    :func:`best_constant` of the residuals, and the errors' centre is its negative:
+    the mean error for MSE, the median error for MAE, an M-estimate in between for Huber.
+
+    Args:
+        loss_id: A regression loss that :func:`best_constant` supports.
+        errors: Every row's error ``y_pred - y_true``.
+        params: The loss's parameters.
+
+    Returns:
+        The centre, in units of error.
+    """
+    return -best_constant(loss_id, -errors, **dict(params))

@@ -25,10 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from lossexplorer import losses
+from lossexplorer import curves, losses
 from lossexplorer.dataset import Dataset
 
-_PROBABILITY_CLIP = 1e-7
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 _FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 
@@ -215,6 +214,28 @@ def parse_param_assignments(assignments: Iterable[str]) -> dict[str, dict[str, f
     return parsed
 
 
+def binary_score(dataset: Dataset) -> np.ndarray:
+    """Return each binary row's score ``f``: the logit itself, or ``logit(p)`` of a clipped probability."""
+    return dataset.y_pred if dataset.pred_kind == "logit" else curves.logit(dataset.y_pred)
+
+
+def true_class_probability(dataset: Dataset) -> np.ndarray:
+    """Return ``p_t``, each row's predicted probability of its true class.
+
+    Binary rows count as class 1 when their label is at least 0.5 (soft labels are rounded), so
+    ``p_t = p`` for them and ``1 - p`` otherwise; multiclass rows read the probability of their label.
+    """
+    probabilities = dataset.probabilities()
+    if dataset.task == "multiclass":
+        return probabilities[np.arange(dataset.n_rows), dataset.y_true]
+    return np.where(dataset.y_true >= 0.5, probabilities, 1.0 - probabilities)
+
+
+def binary_margin(dataset: Dataset) -> np.ndarray:
+    """Return ``z = y * f`` per binary row: ``y`` in {-1, +1} (label rounded), ``f`` the score."""
+    return np.where(dataset.y_true >= 0.5, 1.0, -1.0) * binary_score(dataset)
+
+
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
     """Return the (n, n_classes) float64 one-hot encoding of integer class indices."""
     encoded = np.zeros((labels.shape[0], n_classes), dtype=np.float64)
@@ -266,18 +287,12 @@ def _check_applicable(task: str, loss_id: str) -> None:
         raise ValueError(f"{loss_id} does not apply to {task} data; use one of: {', '.join(applicable_losses(task))}")
 
 
-def _logit_of_probability(p: np.ndarray) -> np.ndarray:
-    clipped = np.clip(p, _PROBABILITY_CLIP, 1.0 - _PROBABILITY_CLIP)
-    return np.log(clipped) - np.log1p(-clipped)
-
-
 def _binary_inputs(dataset: Dataset, loss_id: str) -> tuple[np.ndarray, np.ndarray]:
     labels = dataset.y_true
     if loss_id in _LOGIT_LOSSES:
         return labels, dataset.y_pred
     if losses.REGISTRY[loss_id].family == "margin":
-        score = dataset.y_pred if dataset.pred_kind == "logit" else _logit_of_probability(dataset.y_pred)
-        return labels, score
+        return labels, binary_score(dataset)
     # What remains are the regression losses, taken on the probability (squared error is the Brier score).
     return labels, dataset.probabilities()
 

@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from lossexplorer.gui.row_cache import error_centre
+from lossexplorer.estimators import error_centre
 
 Request = tuple[np.ndarray, dict[str, dict[str, Any]]]
 
 
 def compute_centres(errors: np.ndarray, params_by_loss: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
-    """Each loss's centre of the errors (see :func:`lossexplorer.gui.row_cache.error_centre`)."""
+    """Each loss's centre of the errors (see :func:`lossexplorer.estimators.error_centre`)."""
     return {loss_id: error_centre(loss_id, errors, params) for loss_id, params in params_by_loss.items()}
 
 

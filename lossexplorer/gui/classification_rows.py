@@ -60,24 +60,6 @@ def subset(dataset: Dataset, rows: np.ndarray) -> Dataset:
     return dataset.with_arrays(dataset.y_true[rows], dataset.y_pred[rows])
 
 
-def true_class_probability(dataset: Dataset) -> np.ndarray:
-    """Return ``p_t``, each row's predicted probability of its true class.
-
-    Binary rows count as class 1 when their label is at least 0.5 (soft labels are rounded), so
-    ``p_t = p`` for them and ``1 - p`` otherwise; multiclass rows read the probability of their label.
-    """
-    probabilities = dataset.probabilities()
-    if dataset.task == "multiclass":
-        return probabilities[np.arange(dataset.n_rows), dataset.y_true]
-    return np.where(dataset.y_true >= 0.5, probabilities, 1.0 - probabilities)
-
-
-def binary_margin(dataset: Dataset) -> np.ndarray:
-    """Return ``z = y * f`` per binary row: ``y`` in {-1, +1} (label rounded), ``f`` the logit."""
-    score = dataset.y_pred if dataset.pred_kind == "logit" else curves.logit(dataset.y_pred)
-    return np.where(dataset.y_true >= 0.5, 1.0, -1.0) * score
-
-
 class ClassificationRows:
     """Per-row losses, positions and aggregates of one data set, kept current one edit at a time.
 
@@ -111,8 +93,8 @@ class ClassificationRows:
         if self.task == "regression":
             self.p_true, self.margin = np.empty(0), np.empty(0)
         else:
-            self.p_true = true_class_probability(dataset)
-            self.margin = binary_margin(dataset) if self.task == "binary" else np.empty(0)
+            self.p_true = evaluate.true_class_probability(dataset)
+            self.margin = evaluate.binary_margin(dataset) if self.task == "binary" else np.empty(0)
         self.loss_ids, self.per_row, self.problems, self._params = [], {}, {}, {}
         self.set_losses(dataset, loss_ids, params)
 
@@ -159,9 +141,9 @@ class ClassificationRows:
         """Recompute only ``rows`` after their values changed (the number of rows is unchanged)."""
         part = subset(dataset, rows)
         if self.task != "regression":
-            self.p_true[rows] = true_class_probability(part)
+            self.p_true[rows] = evaluate.true_class_probability(part)
         if self.task == "binary":
-            self.margin[rows] = binary_margin(part)
+            self.margin[rows] = evaluate.binary_margin(part)
         if not self.loss_ids:
             return
         fresh = evaluate.per_row_losses(part, self.loss_ids, self._params)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from lossexplorer import estimators, evaluate, losses
+from lossexplorer import evaluate, losses
 from lossexplorer.dataset import Dataset
 
 _GOLDEN_FRACTION = 0.6180339887498949
@@ -176,25 +176,6 @@ def top_rows(values: np.ndarray, count: int) -> np.ndarray:
 def strip_offsets(rows: np.ndarray) -> np.ndarray:
     """Vertical positions in [-0.4, 0.4] that spread a strip of points evenly and never change for a row."""
     return ((rows * _GOLDEN_FRACTION) % 1.0 - 0.5) * 0.8
-
-
-def error_centre(loss_id: str, errors: np.ndarray, params: Mapping[str, Any]) -> float:
-    """The constant error each loss would remove: the best constant of the errors under that loss.
-
-    Adding a constant c to every prediction turns each loss's total into sum_i L(y_i, y_hat_i + c), which for
-    a loss of the error alone is the loss of the residuals r = y - y_hat against c. The best such c is
-    :func:`lossexplorer.estimators.best_constant` of the residuals, and the errors' centre is its negative:
-    the mean error for MSE, the median error for MAE, an M-estimate in between for Huber.
-
-    Args:
-        loss_id: A regression loss that :func:`lossexplorer.estimators.best_constant` supports.
-        errors: Every row's error ``y_pred - y_true``.
-        params: The loss's parameters.
-
-    Returns:
-        The centre, in units of error.
-    """
-    return -estimators.best_constant(loss_id, -errors, **dict(params))
 
 
 def short_name(loss_id: str) -> str:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lossexplorer import losses
+from lossexplorer import estimators, losses
 from lossexplorer.estimators import best_constant, pinball_minimiser, supported_losses
 
 TARGETS = np.array([1.0, 2.0, 3.0, 10.0])
@@ -215,3 +215,9 @@ def test_core_modules_import_no_qt():
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
+
+
+def test_error_centre_is_the_mean_and_median_of_the_errors():
+    errors = np.array([-1.0, 0.0, 0.5, 10.0])
+    assert estimators.error_centre("mean_squared_error", errors, {}) == pytest.approx(2.375)
+    assert estimators.error_centre("mean_absolute_error", errors, {}) == pytest.approx(0.25)

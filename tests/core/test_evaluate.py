@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from lossexplorer import evaluate as evaluate_module
 from lossexplorer import losses
 from lossexplorer.dataset import Dataset
 from lossexplorer.evaluate import (
@@ -205,3 +206,15 @@ def test_parse_param_assignments():
 def test_parse_param_assignment_errors(text, message):
     with pytest.raises(ValueError, match=message):
         parse_param_assignments([text])
+
+
+def test_true_class_probability_and_margin_of_binary_rows():
+    data = Dataset("binary", np.array([1.0, 0.0]), np.array([0.8, 0.8]), "probability")
+    np.testing.assert_allclose(evaluate_module.true_class_probability(data), [0.8, 0.2])
+    # logit(0.8) = ln 4; the label-0 row has y = -1.
+    np.testing.assert_allclose(evaluate_module.binary_margin(data), [np.log(4.0), -np.log(4.0)])
+
+
+def test_true_class_probability_of_multiclass_rows():
+    data = Dataset("multiclass", np.array([2, 0]), np.array([[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]]), "probability")
+    np.testing.assert_allclose(evaluate_module.true_class_probability(data), [0.7, 0.5])
