@@ -32,7 +32,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np
 import pyqtgraph as pg
-from _paint_counter import PaintCounter
+from _gui_bench import PaintCounter, summary
 from PySide6.QtWidgets import QApplication, QWidget
 
 from lossexplorer.dataset import Dataset
@@ -137,10 +137,6 @@ def time_bare_scatter(app: QApplication, points: int, repeats: int) -> list[floa
     widget.deleteLater()
     app.processEvents()
     return times
-
-
-def summary(times: list[float]) -> str:
-    return f"median {statistics.median(times):7.2f} ms   p90 {np.percentile(times, 90):7.2f} ms"
 
 
 def main() -> None:

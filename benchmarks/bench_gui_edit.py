@@ -39,7 +39,7 @@ os.environ["LOSSEXPLORER_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-gui-edit-da
 
 import numpy as np
 import pyqtgraph as pg
-from _paint_counter import PaintCounter
+from _gui_bench import PaintCounter, summary
 from PySide6.QtWidgets import QApplication, QWidget
 
 from lossexplorer import losses
@@ -158,10 +158,6 @@ def time_bare_plot(app: QApplication, points: int, repeats: int) -> list[float]:
     widget.deleteLater()
     app.processEvents()
     return times
-
-
-def summary(times: list[float]) -> str:
-    return f"median {statistics.median(times):7.2f} ms   p90 {np.percentile(times, 90):7.2f} ms"
 
 
 def main() -> None:

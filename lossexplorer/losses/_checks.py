@@ -70,6 +70,17 @@ def check_same_shape(y_true: np.ndarray, y_pred: np.ndarray) -> None:
         raise ValueError(f"shape mismatch: y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}")
 
 
+def probability_matrices(y_true: object, y_pred: object, loss_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return y_true and y_pred as two (n, k) float arrays of the same shape with every value in [0, 1]."""
+    true = as_float_array(y_true, "y_true")
+    pred = as_float_array(y_pred, "y_pred")
+    check_2d(pred, "y_pred", loss_id)
+    check_same_shape(true, pred)
+    check_probabilities(true, "y_true")
+    check_probabilities(pred, "y_pred")
+    return true, pred
+
+
 def check_2d(values: np.ndarray, name: str, loss_id: str) -> None:
     """Raise ValueError unless ``values`` is (n, k): class / feature axis last."""
     if values.ndim != 2:

@@ -18,6 +18,7 @@ from lossexplorer.losses._checks import (
     check_probabilities,
     check_same_shape,
     class_indices,
+    probability_matrices,
 )
 from lossexplorer.losses._engine import evaluate, register
 from lossexplorer.losses._numerics import (
@@ -75,13 +76,7 @@ def _prepare_sparse(y_true: Any, y_pred: Any, params: dict[str, Any]) -> tuple[n
 
 def _prepare_kl(y_true: Any, y_pred: Any, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Check two (n, k) arrays of probabilities."""
-    true = as_float_array(y_true, "y_true")
-    pred = as_float_array(y_pred, "y_pred")
-    check_2d(pred, "y_pred", "kl_divergence")
-    check_same_shape(true, pred)
-    check_probabilities(true, "y_true")
-    check_probabilities(pred, "y_pred")
-    return true, pred
+    return probability_matrices(y_true, y_pred, "kl_divergence")
 
 
 def _smooth_binary(y_true: np.ndarray, label_smoothing: float) -> np.ndarray:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lossexplorer.losses._checks import as_float_array, check_2d, check_probabilities, check_same_shape
+from lossexplorer.losses._checks import as_float_array, check_2d, check_same_shape, probability_matrices
 from lossexplorer.losses._engine import evaluate, register
 from lossexplorer.losses._numerics import EPSILON, row_dot, row_sum
 
@@ -22,13 +22,7 @@ def _prepare_cosine(y_true: Any, y_pred: Any, params: dict[str, Any]) -> tuple[n
 
 def _prepare_dice(y_true: Any, y_pred: Any, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Check two (n, k) arrays of masks or probabilities in [0, 1]."""
-    true = as_float_array(y_true, "y_true")
-    pred = as_float_array(y_pred, "y_pred")
-    check_2d(pred, "y_pred", "dice")
-    check_same_shape(true, pred)
-    check_probabilities(true, "y_true")
-    check_probabilities(pred, "y_pred")
-    return true, pred
+    return probability_matrices(y_true, y_pred, "dice")
 
 
 def _norm_floor(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

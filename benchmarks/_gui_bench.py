@@ -1,7 +1,11 @@
-"""Shared by the GUI benchmarks: count Paint events, so a timing stops when the widgets have really repainted."""
+"""Shared by the GUI benchmarks: a Paint-event counter, so a timing stops when the widgets have really repainted,
+and the one-line summary of a list of timings."""
 
 from __future__ import annotations
 
+import statistics
+
+import numpy as np
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
@@ -28,3 +32,7 @@ class PaintCounter(QObject):
 
     def painted_since(self, before: dict[int, int], widgets: list[QWidget]) -> bool:
         return all(self.counts[id(w)] > before[id(w)] for w in widgets)
+
+
+def summary(times: list[float]) -> str:
+    return f"median {statistics.median(times):7.2f} ms   p90 {np.percentile(times, 90):7.2f} ms"
