@@ -169,6 +169,7 @@ class RegressionView(QWidget):
         self._centres: dict[str, float] = {}
         self._largest: dict[str, tuple[int, float]] = {}
         self._bar_labels: tuple[str, bytes | None] | None = None
+        self._row_tick_spacing = 0
         self._table: QTableView | None = None
         self._share_range: tuple[int, float] | None = None
         self._log_y = False
@@ -545,7 +546,9 @@ class RegressionView(QWidget):
             return False
         changed = half_width != self._half_width
         self._half_width = half_width
-        if changed:
+        # A full refresh always sets the range: the starting width may equal the new one while the lab's
+        # view box has never been given it.
+        if changed or exact:
             self.lab_plot.getPlotItem().setXRange(-half_width, half_width, padding=0.02)
         return changed
 
@@ -601,6 +604,7 @@ class RegressionView(QWidget):
         if n <= BAR_LIMIT:
             rows = np.arange(n)
             self._label_bar_rows(None, "Each row's share of the total loss", "row")
+            self._space_row_ticks(n)
         else:
             rows = self._heaviest_rows(max(BAR_LIMIT // count, 1))
             self._label_bar_rows(rows, f"Share of the total: top {rows.size} of {n:,} rows", "rows, heaviest first")
@@ -641,6 +645,13 @@ class RegressionView(QWidget):
         step = max(int(np.ceil(rows.size / 6)), 1)
         labels = [(float(position), str(int(row) + 1)) for position, row in enumerate(rows, start=1)]
         item.getAxis("bottom").setTicks([labels[::step], []])
+
+    def _space_row_ticks(self, n_rows: int) -> None:
+        # Rows are whole numbers: ticks at 1, 2, 5, 10, ... rows apart, never at "1.5".
+        spacing = _row_tick_spacing(n_rows)
+        if spacing != self._row_tick_spacing:
+            self._row_tick_spacing = spacing
+            self.share_plot.getPlotItem().getAxis("bottom").setTickSpacing(levels=[(float(spacing), 0.0)])
 
     def _set_share_range(self, bars: int, tallest: float) -> None:
         # The top moves in round steps (see _nice_ceiling), so that an edit rarely rescales the
@@ -767,6 +778,14 @@ class RegressionView(QWidget):
                                      "The regression view needs numeric targets; see the classification view.")
         else:
             self.empty_label.setText("The table has no rows.")
+
+
+def _row_tick_spacing(n_rows: int, most_ticks: int = 8) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... rows that puts at most ``most_ticks`` ticks on ``n_rows`` bars."""
+    spacing = 1
+    while n_rows / spacing > most_ticks:
+        spacing = spacing * 5 // 2 if str(spacing)[0] == "2" else spacing * 2
+    return spacing
 
 
 def _nice_ceiling(value: float) -> float:

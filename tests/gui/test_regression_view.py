@@ -471,3 +471,24 @@ def drag_handle(qtbot, plot, handle, dx_pixels):
     send_mouse(viewport, QEvent.Type.MouseButtonRelease, start + QPoint(dx_pixels[-1], 0), left,
                Qt.MouseButton.NoButton)
     QApplication.processEvents()
+
+
+def small_table():
+    # Errors -0.75, +0.75, +0.5, -0.62: every one well inside the smallest lab range (half-width 1).
+    return Dataset("regression", np.array([12.5, -3.25, 0.5, 1000.12]), np.array([11.75, -2.5, 1.0, 999.5]))
+
+
+def test_outlier_lab_shows_every_error_of_a_small_table(qtbot):
+    window = open_window(qtbot, small_table())
+    view_box = window.regression_view.lab_plot.getPlotItem().getViewBox()
+    qtbot.waitUntil(lambda: view_box.viewRange()[0][0] < -0.75 and view_box.viewRange()[0][1] > 0.75)
+
+
+def test_share_bars_are_labelled_with_whole_row_numbers(qtbot):
+    window = open_window(qtbot, small_table())
+    axis = window.regression_view.share_plot.getPlotItem().getAxis("bottom")
+    low, high = window.regression_view.share_plot.getPlotItem().getViewBox().viewRange()[0]
+    values = [value for _spacing, level in axis.tickValues(low, high, 400) for value in level]
+    assert values, "the row axis has ticks"
+    assert all(float(value).is_integer() for value in values)
+    assert {1.0, 2.0, 3.0, 4.0} <= set(values)
