@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,7 +122,7 @@ def _create_temp(target: Path) -> str:
     if not folder.is_dir():
         raise AtomicWriteError(describe_os_error(target, OSError(errno.ENOENT, "no such folder")))
     for _attempt in range(100):
-        name = str(folder / f"{_TEMP_PREFIX}{target.name}.{secrets.token_hex(4)}{_TEMP_SUFFIX}")
+        name = str(folder / f"{_TEMP_PREFIX}{target.name}.{os.urandom(4).hex()}{_TEMP_SUFFIX}")
         try:
             # Mode 0o666 lets the kernel apply the umask, so a new file gets the user's usual permissions.
             descriptor = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)

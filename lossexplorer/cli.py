@@ -7,6 +7,7 @@ so module-level imports here are kept to argparse, os and sys.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from typing import Any
@@ -165,9 +166,17 @@ def _run_window(options: argparse.Namespace) -> int:
         _use_offscreen_without_display()
     elif not _has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         raise InputError("no display to open the window on; use --screenshot, 'eval' or 'report' without one")
-    from lossexplorer.gui.app import run
+    from lossexplorer.startup import pause_garbage_collector, resume_garbage_collector
 
-    return int(run(file=options.file, screenshot=options.screenshot, view=options.view))
+    # The window resumes the collector once it has painted; this is for the ways out before that.
+    pause_garbage_collector()
+    try:
+        from lossexplorer.gui.app import run
+
+        return int(run(file=options.file, screenshot=options.screenshot, view=options.view))
+    finally:
+        if not gc.isenabled():
+            resume_garbage_collector()
 
 
 def _load(options: argparse.Namespace) -> Any:

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +86,7 @@ def encode_session(session: Session) -> bytes:
     if not np.isfinite(data.y_true).all() or not np.isfinite(data.y_pred).all():
         raise SessionError("cannot save a table that holds a value that is not a finite number")
     # The large base64 texts are spliced into the JSON afterwards: json.dumps would only copy and scan them.
-    marker = secrets.token_hex(16)
+    marker = os.urandom(16).hex()
     arrays = {
         f"{marker}:y_true": _base64_bytes(data.y_true, "int64" if data.task == "multiclass" else "float64"),
         f"{marker}:y_pred": _base64_bytes(data.y_pred, "float64"),
@@ -103,6 +101,8 @@ def encode_session(session: Session) -> bytes:
     }
     if session.document:
         document["document"] = session.document
+    import json  # here, not at the top: the window imports this module at start-up, before any session is read
+
     try:
         skeleton = json.dumps(document, indent=1, allow_nan=False, ensure_ascii=False).encode("utf-8")
     except ValueError as error:
@@ -212,6 +212,8 @@ def _parse_json(raw: bytes) -> dict[str, object]:
         raise SessionError("not a session file: it is not UTF-8 text") from None
     if not text.strip():
         raise SessionError("not a session file: it is empty")
+    import json
+
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from lossexplorer.estimators import error_centre
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 Request = tuple[np.ndarray, dict[str, dict[str, Any]]]
 
@@ -72,6 +74,9 @@ class CentresWorker(QObject):
 
     def _start(self, job: Request) -> None:
         if self._executor is None:
+            # Imported here: only tables above DEFERRED_CENTRES_ABOVE rows need it, and it costs 2 ms of start-up.
+            from concurrent.futures import ThreadPoolExecutor
+
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lossexplorer-centres")
         self._executor.submit(self._run, job)
 

@@ -14,7 +14,7 @@ uninterrupted editing it still happens at least every :data:`AUTOSAVE_MAX_WAIT_S
 from __future__ import annotations
 
 import contextlib
-import secrets
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -149,7 +149,7 @@ class Autosaver(QObject):
             return self._file
         folder = recovery_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        candidate = folder / f"{RECOVERY_PREFIX}{secrets.token_hex(6)}.lossx"
+        candidate = folder / f"{RECOVERY_PREFIX}{os.urandom(6).hex()}.lossx"
         lock = _new_lock(candidate)
         if not lock.tryLock(0):
             raise OSError(f"cannot lock the recovery file {candidate}")

@@ -1,5 +1,6 @@
 """The command line: eval output against hand-worked values, exit codes, one-line errors, no Qt on eval."""
 
+import gc
 import json
 import math
 import os
@@ -256,6 +257,23 @@ def test_window_path_passes_its_options_to_the_app(monkeypatch, write_csv, tmp_p
     assert calls == [{"file": path, "screenshot": shot, "view": "classification"}]
     assert main([]) == 0
     assert calls[-1] == {"file": None, "screenshot": None, "view": None}
+
+
+def test_window_start_pauses_the_collector_and_resumes_it_on_the_way_out(monkeypatch, write_csv):
+    during = []
+
+    def failing_run(**_options):
+        during.append(gc.isenabled())
+        raise ValueError("broken file")
+
+    fake = types.ModuleType("lossexplorer.gui.app")
+    fake.run = failing_run
+    monkeypatch.setitem(sys.modules, "lossexplorer.gui.app", fake)
+    assert gc.isenabled()
+    assert main([write_csv(REGRESSION_CSV)]) == 1
+    assert during == [False]
+    assert gc.isenabled()
+    gc.unfreeze()
 
 
 def test_window_without_a_display(monkeypatch, tmp_path, capsys):

@@ -68,6 +68,29 @@ def test_screenshot_of_a_file_opens_that_file(tmp_path):
     assert width >= 1100 and height >= 700 and spread > 20.0
 
 
+# Reports the collector's state while the window is running (at the screenshot's grab, inside the event loop),
+# and after the command returns.
+COLLECTOR_PROBE = (
+    "import gc, sys\n"
+    "from lossexplorer.cli import main\n"
+    "import lossexplorer.gui.mainwindow as mainwindow\n"
+    "original = mainwindow.MainWindow.grab\n"
+    "def grab(self, *args):\n"
+    "    print('running', gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+    "    return original(self, *args)\n"
+    "mainwindow.MainWindow.grab = grab\n"
+    "code = main(['--screenshot', sys.argv[1]])\n"
+    "print('returned', code, gc.isenabled())\n"
+)
+
+
+def test_window_start_turns_the_collector_back_on_with_the_start_up_heap_frozen(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE, str(tmp_path / "shot.png")],
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.stdout.splitlines() == ["running True True", "returned 0 True"], result.stderr
+
+
 def owned_by_a_composite(widget):
     # Parts Qt builds inside another control (a spin box's line edit, a table's headers and scroll bars, a tab
     # widget's tab bar) take their names from it; the control itself is what is checked.
