@@ -7,8 +7,6 @@ the only place a selection or a parameter lives, so sessions, settings and tests
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QPointF, QSize, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -31,6 +29,7 @@ from lossexplorer.gui.blocking import signals_blocked
 from lossexplorer.gui.loss_state import LossState
 from lossexplorer.gui.param_control import ParamControl
 from lossexplorer.gui.plot_style import curve_pen
+from lossexplorer.gui.rich_text import escape_html
 
 LOSS_ID_ROLE = Qt.ItemDataRole.UserRole
 FAMILY_TITLES = {
@@ -63,18 +62,18 @@ def line_swatch(loss_id: str) -> QIcon:
 def loss_tooltip(spec: losses.LossSpec) -> str:
     """The hover text of a loss: when to use it, and the data it applies to."""
     tasks = ", ".join(TASK_WORDS[task] for task in losses.TASKS if task in spec.tasks)
-    return (f"<b>{html.escape(spec.display_name)}</b><br>Use it when {html.escape(spec.use_when)}."
+    return (f"<b>{escape_html(spec.display_name)}</b><br>Use it when {escape_html(spec.use_when)}."
             f"<br><span style='color:#555'>Applies to: {tasks}</span>")
 
 
 def formula_html(spec: losses.LossSpec) -> str:
     """The formula panel's rich text: the formula, what y_true and y_pred must be, and when to use the loss."""
     return (
-        f"<div style='font-size:11pt'><b>{html.escape(spec.display_name)}</b></div>"
+        f"<div style='font-size:11pt'><b>{escape_html(spec.display_name)}</b></div>"
         f"<div style='font-size:12pt; margin-top:6px; margin-bottom:6px'>{spec.formula_html}</div>"
-        f"<div><b>y_true</b>: {html.escape(spec.y_true_doc)}</div>"
-        f"<div><b>y_pred</b>: {html.escape(spec.y_pred_doc)}</div>"
-        f"<div style='margin-top:6px; color:#444'><i>Use it when</i> {html.escape(spec.use_when)}.</div>"
+        f"<div><b>y_true</b>: {escape_html(spec.y_true_doc)}</div>"
+        f"<div><b>y_pred</b>: {escape_html(spec.y_pred_doc)}</div>"
+        f"<div style='margin-top:6px; color:#444'><i>Use it when</i> {escape_html(spec.use_when)}.</div>"
     )
 
 
@@ -83,7 +82,7 @@ class LossPanel(QWidget):
 
     Attributes:
         tree: the grouped, checkable list of losses (one child item per loss, its id in ``LOSS_ID_ROLE``).
-        controls: ``{loss_id: {param_name: ParamControl}}`` for every loss that has parameters.
+        controls: ``{loss_id: {param_name: ParamControl}}`` for every loss with parameters whose page is built.
         reset_button: puts the current loss's parameters back to their defaults.
         formula_label: the formula panel.
     """
@@ -160,10 +159,10 @@ class LossPanel(QWidget):
         self.params_box = QGroupBox("Parameters", details)
         self.params_box.setObjectName("paramsBox")
         box_layout = QVBoxLayout(self.params_box)
+        # One page per loss, each built the first time its loss becomes current (page()): sixteen pages of
+        # sliders and spin boxes up front cost about 4 ms of the window's start-up.
         self.param_pages = QStackedWidget(self.params_box)
         self.param_pages.setObjectName("paramPages")
-        for loss_id, spec in losses.REGISTRY.items():
-            self._pages[loss_id] = self.param_pages.addWidget(self._build_param_page(loss_id, spec))
         self.param_pages.currentChanged.connect(self._fit_page)
         box_layout.addWidget(self.param_pages)
         self.reset_button = QPushButton("Reset to defaults", self.params_box)
@@ -230,6 +229,13 @@ class LossPanel(QWidget):
         """The tree item of a loss."""
         return self._items[loss_id]
 
+    def page(self, loss_id: str) -> QWidget:
+        """The parameter page of a loss (built now if it has not been shown yet)."""
+        if loss_id not in self._pages:
+            page = self._build_param_page(loss_id, losses.REGISTRY[loss_id])
+            self._pages[loss_id] = self.param_pages.addWidget(page)
+        return self.param_pages.widget(self._pages[loss_id])
+
     # ----- UI -> state ---------------------------------------------------------------------------
     @Slot(QTreeWidgetItem, int)
     def _item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
@@ -268,7 +274,7 @@ class LossPanel(QWidget):
         spec = losses.REGISTRY[loss_id]
         with signals_blocked(self.tree):
             self.tree.setCurrentItem(self._items[loss_id])
-        self.param_pages.setCurrentIndex(self._pages[loss_id])
+        self.param_pages.setCurrentWidget(self.page(loss_id))
         self._fit_page(self._pages[loss_id])
         self.params_box.setTitle(f"Parameters · {spec.display_name}")
         self.formula_label.setText(formula_html(spec))

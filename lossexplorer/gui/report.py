@@ -11,7 +11,6 @@ the plots in the file look exactly like those on screen.
 from __future__ import annotations
 
 import contextlib
-import html
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -62,6 +61,7 @@ from lossexplorer.gui.export import (
     render_plot,
     write_bytes,
 )
+from lossexplorer.gui.rich_text import escape_html
 
 if TYPE_CHECKING:
     # Imported late at run time: the main window installs the export actions, which import this module.
@@ -178,18 +178,18 @@ def title_html(content: ReportContent) -> str:
     facts = (("Data source", content.source), ("Date", content.date), ("Task", content.task_text),
              ("Rows", f"{content.n_rows:,}"))
     fact_rows = "".join(
-        f'<tr><td style="color:{MUTED}; padding:1px 16px 1px 0">{html.escape(key)}</td>'
-        f'<td style="padding:1px 0">{html.escape(value)}</td></tr>' for key, value in facts)
-    return (f'<p style="font-size:20pt; font-weight:600; color:{ACCENT}; margin:0">{html.escape(content.title)}'
+        f'<tr><td style="color:{MUTED}; padding:1px 16px 1px 0">{escape_html(key)}</td>'
+        f'<td style="padding:1px 0">{escape_html(value)}</td></tr>' for key, value in facts)
+    return (f'<p style="font-size:20pt; font-weight:600; color:{ACCENT}; margin:0">{escape_html(content.title)}'
             f"</p>"
-            f'<p style="font-size:11pt; color:{MUTED}; margin-top:2px; margin-bottom:12px">{html.escape(name)}</p>'
+            f'<p style="font-size:11pt; color:{MUTED}; margin-top:2px; margin-bottom:12px">{escape_html(name)}</p>'
             f'<table cellspacing="0" cellpadding="0">{fact_rows}</table>')
 
 
 def heading_html(text: str) -> str:
     """A section heading."""
     return (f'<p style="font-size:13pt; font-weight:600; color:{ACCENT}; margin-top:6px; margin-bottom:0">'
-            f"{html.escape(text)}</p>")
+            f"{escape_html(text)}</p>")
 
 
 def aggregates_html(content: ReportContent) -> str:
@@ -199,9 +199,9 @@ def aggregates_html(content: ReportContent) -> str:
             f'<th align="right" width="25%">Mean over {content.n_rows:,} rows</th></tr>')
     body = "".join(
         f'<tr style="background-color:{"#f6f8fa" if index % 2 else "#ffffff"}">'
-        f"<td>{html.escape(row.display_name)}</td>"
-        f'<td style="color:{MUTED}">{html.escape(row.params_text)}</td>'
-        f'<td align="right">{html.escape(format_value(row.mean))}</td></tr>'
+        f"<td>{escape_html(row.display_name)}</td>"
+        f'<td style="color:{MUTED}">{escape_html(row.params_text)}</td>'
+        f'<td align="right">{escape_html(format_value(row.mean))}</td></tr>'
         for index, row in enumerate(content.rows))
     table = (f'<table width="100%" cellspacing="0" cellpadding="5" border="1" '
              f'style="border-collapse:collapse; border-color:{RULE}; border-style:solid">{head}{body}</table>')
@@ -210,23 +210,23 @@ def aggregates_html(content: ReportContent) -> str:
         names = ", ".join(losses.REGISTRY[loss_id].display_name if loss_id in losses.REGISTRY else loss_id
                           for loss_id in content.skipped)
         note = (f'<p style="color:{MUTED}; font-size:8.5pt; margin-top:4px">Not shown, as they do not apply to '
-                f"this task: {html.escape(names)}.</p>")
+                f"this task: {escape_html(names)}.</p>")
     return table + note
 
 
 def formula_html(display_name: str, formula: str, use_when: str) -> str:
     """One loss's formula in plain text, with when to use it."""
     advice = (f'<p style="color:{MUTED}; margin-left:12px; margin-top:2px; margin-bottom:0">'
-              f"Use when {html.escape(use_when.rstrip('.'))}.</p>" if use_when else "")
-    return (f'<p style="font-weight:600; margin-bottom:2px">{html.escape(display_name)}</p>'
-            f'<p style="margin-left:12px; margin-top:0; margin-bottom:0">{html.escape(formula)}</p>'
+              f"Use when {escape_html(use_when.rstrip('.'))}.</p>" if use_when else "")
+    return (f'<p style="font-weight:600; margin-bottom:2px">{escape_html(display_name)}</p>'
+            f'<p style="margin-left:12px; margin-top:0; margin-bottom:0">{escape_html(formula)}</p>'
             f"{advice}")
 
 
 def caption_html(number: int, title: str) -> str:
     """A figure's caption."""
     return (f'<p align="center" style="color:{MUTED}; font-size:8.5pt; margin:0">'
-            f"<b>Figure {number}.</b> {html.escape(title)}</p>")
+            f"<b>Figure {number}.</b> {escape_html(title)}</p>")
 
 
 # ----- Qt typesetting -----------------------------------------------------------------------------------------

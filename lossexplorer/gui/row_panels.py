@@ -5,7 +5,6 @@ Like the curve plots, every item here is created once and afterwards only gets n
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 from lossexplorer import evaluate, losses
 from lossexplorer.gui.classification_plots import add_tick_grid
 from lossexplorer.gui.plot_style import curve_color, make_plot
+from lossexplorer.gui.rich_text import escape_html
 
 HEAT_MAX_ROWS = 50
 """The heat table stays readable up to about this many columns of rows; beyond, it shows the heaviest rows."""
@@ -232,18 +232,18 @@ class AggregatesPanel(QFrame):
         parts = [f"<b>Mean over {n_rows:,} rows:</b>"]
         for loss_id, value in means.items():
             colour = curve_color(loss_id).name()
-            name = html.escape(short_name(loss_id))
+            name = escape_html(short_name(loss_id))
             parts.append(f"<span style='color:{colour}'>■</span>&nbsp;{name}&nbsp;<b>{value:.4g}</b>")
         if not means:
             parts.append("<span style='color:#666'>no classification loss applies to these data</span>")
         if note:
-            parts.append(f"<span style='color:#b03000'>{html.escape(note)}</span>")
+            parts.append(f"<span style='color:#b03000'>{escape_html(note)}</span>")
         self.label.setText("&nbsp;&nbsp; ".join(parts))
-        self.label.setToolTip("<br>".join(f"{html.escape(losses.REGISTRY[k].display_name)}: {v:.6g}"
+        self.label.setToolTip("<br>".join(f"{escape_html(losses.REGISTRY[k].display_name)}: {v:.6g}"
                                           for k, v in means.items()))
 
     def show_text(self, text: str) -> None:
         """Show a note instead of the means (data with no classification rows)."""
         self.means = {}
-        self.label.setText(f"<span style='color:#444'>{html.escape(text)}</span>")
+        self.label.setText(f"<span style='color:#444'>{escape_html(text)}</span>")
         self.label.setToolTip("")

@@ -25,11 +25,11 @@ def click_item(qtbot, tree, item):
 
 
 def spin(window, loss_id, name):
-    return window.loss_panel.findChild(QDoubleSpinBox, f"spin_{loss_id}_{name}")
+    return window.loss_panel.page(loss_id).findChild(QDoubleSpinBox, f"spin_{loss_id}_{name}")
 
 
 def slider(window, loss_id, name):
-    return window.loss_panel.findChild(QSlider, f"slider_{loss_id}_{name}")
+    return window.loss_panel.page(loss_id).findChild(QSlider, f"slider_{loss_id}_{name}")
 
 
 def test_every_registry_loss_is_listed_once_under_its_family(window):
@@ -152,7 +152,8 @@ def test_barron_alpha_reaches_minus_infinity(window):
 
 
 def test_bool_parameters_are_check_boxes(window):
-    box = window.loss_panel.findChild(QCheckBox, "check_binary_focal_crossentropy_apply_class_balancing")
+    page = window.loss_panel.page("binary_focal_crossentropy")
+    box = page.findChild(QCheckBox, "check_binary_focal_crossentropy_apply_class_balancing")
     assert box is not None and not box.isChecked()
     box.setChecked(True)
     assert window.loss_state.params("binary_focal_crossentropy")["apply_class_balancing"] is True
@@ -180,3 +181,18 @@ def test_every_float_parameter_has_a_slider_and_spin_box_with_registry_default(w
                 assert box is not None and slider(window, loss_id, param.name) is not None
                 assert box.value() == pytest.approx(param.default)
                 assert box.accessibleName()
+
+
+def test_a_parameter_page_is_built_when_its_loss_first_becomes_current(window):
+    panel = window.loss_panel
+    built = {panel.param_pages.widget(i).objectName() for i in range(panel.param_pages.count())}
+    assert built == {f"paramPage_{window.loss_state.current}"}
+    # A value set before the page exists shows on it when it is built.
+    window.loss_state.set_param("quantile", "tau", 0.8)
+    window.loss_state.set_current("quantile")
+    assert panel.param_pages.currentWidget().objectName() == "paramPage_quantile"
+    assert spin(window, "quantile", "tau").value() == pytest.approx(0.8)
+    assert panel.param_pages.count() == 2
+    window.loss_state.set_current(next(iter(built)).removeprefix("paramPage_"))
+    window.loss_state.set_current("quantile")
+    assert panel.param_pages.count() == 2  # built once

@@ -122,6 +122,7 @@ def test_influence_curves_grow_stay_flat_and_clip(window):
 
 
 def test_changing_delta_in_the_spin_box_changes_the_curves(window):
+    window.loss_state.set_current("huber")  # as a click on Huber in the list does
     box = window.loss_panel.findChild(QDoubleSpinBox, "spin_huber_delta")
     x, before = curve(window, "huber")
     box.setValue(2.0)
@@ -135,6 +136,7 @@ def test_changing_delta_in_the_spin_box_changes_the_curves(window):
 
 
 def test_changing_delta_by_the_slider_changes_the_curve(window):
+    window.loss_state.set_current("huber")
     bar = window.loss_panel.findChild(QSlider, "slider_huber_delta")
     bar.setValue(bar.maximum())  # delta = 5, so every demo error is inside the quadratic part
     x, huber = curve(window, "huber")

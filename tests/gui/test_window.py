@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lossexplorer import losses
 from lossexplorer.demo import demo_dataset, demo_path
 
 INTERACTIVE = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit, QAbstractItemView,
@@ -102,6 +103,8 @@ def owned_by_a_composite(widget):
 
 def test_every_interactive_widget_has_an_object_name_and_an_accessible_name(window):
     window.show_view("classification")
+    for loss_id in losses.REGISTRY:
+        window.loss_panel.page(loss_id)  # parameter pages are built on demand
     missing = []
     for widget in window.findChildren(QWidget):
         if not isinstance(widget, INTERACTIVE) or owned_by_a_composite(widget):
