@@ -13,6 +13,9 @@ all with QT_QPA_PLATFORM=offscreen:
                data; MainWindow.grab is wrapped to report the moment the screenshot starts, which is after the
                first paint of every plot (the window is grabbed two event-loop turns after show())
   app-command  python -m lossexplorer --screenshot OUT.png, for the whole process only
+  app-window   python -c "...": lossexplorer.cli.main([]), the interactive start (error hook, remembered
+               settings, recovery check) with its settings in a scratch folder, quitting once all four plots
+               of the regression view have painted
 
 Three figures per command, each a median, each with its ratio to the baseline:
   first paint   process start until the window has painted once: what the issue's target names
@@ -77,6 +80,27 @@ print("PICTURE_SAVED", time.time(), flush=True)
 raise SystemExit(code)
 """
 
+# The real interactive start (no screenshot: error hook, remembered settings, recovery check), quitting as soon
+# as all four plots of the regression view have painted once.
+APP_WINDOW = """
+import gc, sys, time
+gc.disable()
+from lossexplorer.cli import main
+import pyqtgraph.widgets.GraphicsView as view_module
+from PySide6.QtWidgets import QApplication
+painted = set()
+original_paint = view_module.GraphicsView.paintEvent
+def paint(view, event):
+    original_paint(view, event)
+    if len(painted) < 4:
+        painted.add(view.objectName())
+        if len(painted) == 4:
+            print("FIRST_PAINT", time.time(), flush=True)
+            QApplication.instance().quit()
+view_module.GraphicsView.paintEvent = paint
+raise SystemExit(main([]))
+"""
+
 MARKS = ("FIRST_PAINT", "PICTURE_SAVED")
 
 
@@ -116,7 +140,10 @@ def main() -> None:
         "baseline-gc": [sys.executable, "-c", BASELINE, str(folder / "baseline-gc.png"), "pause-collector"],
         "app": [sys.executable, "-c", APP, str(folder / "app.png")],
         "app-command": [sys.executable, "-m", "lossexplorer", "--screenshot", str(folder / "command.png")],
+        "app-window": [sys.executable, "-c", APP_WINDOW],
     }
+    # The interactive start reads and writes settings and recovery files: in the scratch folder, not the user's.
+    env.update({"LOSSEXPLORER_CONFIG_DIR": str(folder / "config"), "LOSSEXPLORER_DATA_DIR": str(folder / "data")})
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
     try:
         for command in commands.values():
