@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QSty
 
 from lossexplorer.gui.table_model import PredictionTableModel
 
+FIT_SAMPLE_ROWS = 200
+
 
 class DataTableView(QTableView):
     """Shows the prediction table; all edits go to the model, which keeps them undoable."""
@@ -29,8 +31,8 @@ class DataTableView(QTableView):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(22)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        model.modelReset.connect(self.fit_column_names)
-        self.fit_column_names()
+        model.modelReset.connect(self.fit_columns)
+        self.fit_columns()
         self.copy_action = self._action("Copy", QKeySequence.StandardKey.Copy, self.copy_selection, "copyAction")
         self.paste_action = self._action("Paste", QKeySequence.StandardKey.Paste, self.paste_clipboard,
                                          "pasteAction")
@@ -40,13 +42,23 @@ class DataTableView(QTableView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     @Slot()
-    def fit_column_names(self) -> None:
-        """Keep every column at least as wide as its name; a narrow dock scrolls sideways instead of clipping."""
+    def fit_columns(self) -> None:
+        """Keep every column as wide as its name and the values of the first rows.
+
+        A narrow dock scrolls sideways instead of clipping either.
+        """
         header = self.horizontalHeader()
-        metrics = header.fontMetrics()
-        widest = max(metrics.horizontalAdvance(name) for name in self._model.column_names())
-        # Room for the header's margins and frame on both sides of the text.
-        header.setMinimumSectionSize(widest + 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8)
+        widest_name = max(header.fontMetrics().horizontalAdvance(name) for name in self._model.column_names())
+        widest_value = max((self.fontMetrics().horizontalAdvance(text) for text in self._sample_texts()), default=0)
+        # Room for the header's margins and frame (or the cell's) on both sides of the text.
+        margins = 2 * header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
+        header.setMinimumSectionSize(max(widest_name, widest_value) + margins)
+
+    def _sample_texts(self) -> list[str]:
+        # The first rows stand for the rest: measuring a million rows would cost seconds.
+        model = self._model
+        rows = range(min(model.rowCount(), FIT_SAMPLE_ROWS))
+        return [model.data(model.index(row, column)) for row in rows for column in range(model.columnCount())]
 
     def fitting_width(self) -> int:
         """The width that shows every column at its minimum without sideways scrolling."""

@@ -205,6 +205,19 @@ def test_table_columns_never_clip_their_names(make_window, qtbot):
     assert not window.table_view.horizontalScrollBar().isVisible()
 
 
+def test_table_columns_never_clip_the_values_of_the_first_rows(make_window, qtbot):
+    # The binary demo's names ("label", "prob") are short; its probabilities ("0.0123457") are not.
+    window = make_window("binary", show=True)
+    view, model = window.table_view, window.model
+    metrics = view.fontMetrics()
+    texts = [model.data(model.index(row, 1)) for row in range(model.rowCount())]
+    assert max(metrics.horizontalAdvance(text) for text in texts) > metrics.horizontalAdvance("prob")
+    qtbot.waitUntil(lambda: window.data_dock.width() >= view.fitting_width())
+    for column in range(model.columnCount()):
+        widest = max(metrics.horizontalAdvance(model.data(model.index(row, column))) for row in range(40))
+        assert view.horizontalHeader().sectionSize(column) >= widest + 4
+
+
 def test_multiclass_heat_map_names_every_loss_row(make_window, qtbot):
     window = make_window("multiclass", show=True)
     window.show_view("classification")
