@@ -80,8 +80,11 @@ def build_eval_parser(command: str = "eval") -> argparse.ArgumentParser:
         "eval": "Print each loss's mean over the rows of a CSV file of predictions.",
         "report": "Write a PDF report (or the main plot as PNG or SVG) for a CSV file, without a window.",
     }
-    parser = argparse.ArgumentParser(prog=f"lossexplorer {command}", description=summaries[command])
-    parser.add_argument("file", metavar="FILE", help="CSV file: a true column and one or more prediction columns")
+    usage = "%(prog)s FILE -o OUT [options]" if command == "report" else "%(prog)s FILE [options]"
+    parser = argparse.ArgumentParser(prog=f"lossexplorer {command}", usage=usage, description=summaries[command])
+    # Optional here only so that parse_eval_args can take a FILE swallowed by --param or --pred back.
+    parser.add_argument("file", metavar="FILE", nargs="?",
+                        help="CSV file: a true column and one or more prediction columns")
     if command == "report":
         parser.add_argument("-o", "--output", required=True, metavar="OUT", help="output file: .pdf, .png or .svg")
     parser.add_argument("--task", choices=TASK_CHOICES, help="the task (default: guessed from the file)")
@@ -114,10 +117,34 @@ def build_eval_parser(command: str = "eval") -> argparse.ArgumentParser:
     return parser
 
 
+def parse_eval_args(command: str, arguments: list[str]) -> argparse.Namespace:
+    """Parse the arguments of ``eval`` or ``report``, with FILE before or after the options.
+
+    ``--param`` and ``--pred`` take several values, so argparse hands them a FILE that follows them
+    (``eval --param huber.delta=2 data.csv``). A trailing ``--param`` value without "=" cannot be a parameter,
+    and a trailing ``--pred`` value that names an existing file is taken for FILE as well.
+    """
+    parser = build_eval_parser(command)
+    options = parser.parse_args(arguments)
+    if options.file is None:
+        options.file = _reclaim_file(options)
+    if options.file is None:
+        parser.error("the following arguments are required: FILE")
+    return options
+
+
+def _reclaim_file(options: argparse.Namespace) -> str | None:
+    for values, looks_like_file in ((options.params, lambda value: "=" not in value),
+                                    (options.pred_columns, os.path.isfile)):
+        if values and looks_like_file(values[-1]):
+            return values.pop()
+    return None
+
+
 def _dispatch(arguments: list[str]) -> int:
     if arguments and arguments[0] in SUBCOMMANDS:
         command = arguments[0]
-        options = build_eval_parser(command).parse_args(arguments[1:])
+        options = parse_eval_args(command, arguments[1:])
         if command == "eval":
             return _run_eval(options)
         return _run_report(options)

@@ -148,10 +148,26 @@ def test_eval_without_a_usable_guess_asks_for_the_columns(write_csv, capsys):
     assert_one_line_error(capsys.readouterr(), "could not guess the columns", "--task, --pred")
 
 
+def test_file_may_follow_the_options_that_take_several_values(write_csv, capsys):
+    path = write_csv(REGRESSION_CSV)
+    # Huber(2) on errors 0, 1, 2: (0 + 0.5 + 2) / 3, whichever side of the options FILE stands.
+    after_param = run_json(capsys, "--losses", "huber", "--param", "huber.delta=2", path)
+    after_pred = run_json(capsys, "--param", "huber.delta=2", "--losses", "huber", "--pred", "y_pred", path)
+    for document in (after_param, after_pred):
+        assert document["losses"]["huber"] == pytest.approx(2.5 / 3)
+        assert document["params"] == {"huber": {"delta": 2.0}}
+
+
+def test_a_missing_file_after_pred_is_still_asked_for(capsys):
+    assert main(["eval", "--pred", "y_pred", "no-such-file.csv"]) == 2
+    assert "required: FILE" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
         ["eval"],
+        ["eval", "--param", "huber.delta=2"],
         ["eval", "x.csv", "--task", "ranking"],
         ["eval", "x.csv", "--logits", "--probabilities"],
         ["eval", "x.csv", "--bogus"],
