@@ -1,7 +1,7 @@
 """The ``lossexplorer`` command: open the window, or evaluate and report on a CSV file without one.
 
 Only the window and report paths import Qt, and only when they run; ``eval`` stays numpy-only and quick,
-so module-level imports here are kept to argparse, os and sys.
+so module-level imports here are kept to argparse, gc, os and sys (all built in or already loaded).
 """
 
 from __future__ import annotations
