@@ -22,7 +22,7 @@ import contextlib
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem
 
 from lossexplorer import __version__, evaluate, losses
-from lossexplorer.atomic import AtomicWriteError, atomic_write_bytes
+from lossexplorer.atomic import AtomicWriteError, atomic_path, atomic_write_bytes
 from lossexplorer.dataset import Dataset
 
 PLOT_FORMATS = ("png", "svg", "pdf")
@@ -59,6 +59,11 @@ METERS_PER_INCH = 0.0254
 MAX_SHARPENED_SIDE = 4096
 # objectName of scene items that only make sense on screen (the crosshair), left out of every export.
 TRANSIENT_NAME = "transient"
+# Rows per chunk of a per-row CSV write. numpy's float-to-text cast holds the GIL for the whole call (~0.55 s per
+# million floats here), and a worker thread formatting chunks let the GUI thread run about once per chunk in our
+# measurements (benchmarks/bench_export_csv.py): at a million rows the event loop's longest block was ~10 ms with
+# 2,000-row chunks, ~30 ms with 10,000 and 100-170 ms with 100,000, for 2.8 to 3.0 s in all.
+CSV_CHUNK_ROWS = 2_000
 _SVG_NS = "http://www.w3.org/2000/svg"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"matrix\(([^)]*)\)")
@@ -70,6 +75,10 @@ _COORDINATE_ATTRIBUTES = {f"{{{_SVG_NS}}}path": "d", f"{{{_SVG_NS}}}polyline": "
 
 class ExportError(OSError):
     """An export that did not happen; the message is one line naming the file and the reason."""
+
+
+class ExportCancelled(Exception):
+    """A chunked CSV write stopped because it was asked to; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -567,16 +576,35 @@ def per_row_table(dataset: Dataset, loss_ids: Sequence[str],
     return header, columns
 
 
-def per_row_csv_bytes(dataset: Dataset, loss_ids: Sequence[str],
-                      params: Mapping[str, Mapping[str, Any]] | None = None) -> bytes:
-    """Return the per-row losses as UTF-8 CSV (comma-separated, header row, shortest round-trip numbers).
+def per_row_snapshot(dataset: Dataset, loss_ids: Sequence[str],
+                     params: Mapping[str, Mapping[str, Any]] | None = None) -> tuple[list[str], list[np.ndarray]]:
+    """Return :func:`per_row_table` with columns that share no memory with the data set's arrays.
+
+    The window's table model edits its arrays in place; a table handed to another thread must not change
+    under it, so the truth and prediction columns (views of those arrays) are copied. The loss columns are
+    new arrays already.
 
     Raises:
         ExportError: as :func:`per_row_table`.
     """
     header, columns = per_row_table(dataset, loss_ids, params)
-    head = (",".join(_csv_field(name) for name in header) + "\n").encode("utf-8")
-    return head + _csv_body(columns)
+    sources = (dataset.y_true, dataset.y_pred)
+    owned = [np.array(column, copy=True) if any(np.may_share_memory(column, source) for source in sources)
+             else column for column in columns]
+    return header, owned
+
+
+def per_row_csv_bytes(dataset: Dataset, loss_ids: Sequence[str],
+                      params: Mapping[str, Mapping[str, Any]] | None = None) -> bytes:
+    """Return the per-row losses as UTF-8 CSV (comma-separated, header row, shortest round-trip numbers).
+
+    The whole table is formatted in one pass (no chunks); :func:`write_per_row_csv` writes the same bytes.
+
+    Raises:
+        ExportError: as :func:`per_row_table`.
+    """
+    header, columns = per_row_table(dataset, loss_ids, params)
+    return csv_header_bytes(header) + _csv_body(columns)
 
 
 def per_row_csv_text(dataset: Dataset, loss_ids: Sequence[str],
@@ -585,10 +613,16 @@ def per_row_csv_text(dataset: Dataset, loss_ids: Sequence[str],
     return per_row_csv_bytes(dataset, loss_ids, params).decode("utf-8")
 
 
+def csv_header_bytes(header: Sequence[str]) -> bytes:
+    """The CSV's first line: the column names, quoted where they need it, as UTF-8."""
+    return (",".join(_csv_field(name) for name in header) + "\n").encode("utf-8")
+
+
 def _csv_body(columns: Sequence[np.ndarray]) -> bytes:
     # Each column becomes fixed-width byte strings (numpy's float-to-bytes is the shortest repr that reads
     # back to the same float), padded with NUL. Side by side with the separators they form one byte matrix;
     # dropping the NULs leaves the CSV lines. No Python loop over rows, and five times faster than np.char.
+    # Every row is formatted on its own, so chunks of rows formatted one by one give the same bytes.
     rows = len(columns[0]) if columns else 0
     blocks = []
     for index, column in enumerate(columns):
@@ -606,14 +640,66 @@ def _cell_dtype(array: np.ndarray) -> str:
     return "S24" if array.dtype.kind == "f" else "S"
 
 
+def write_per_row_csv(path: str | Path, header: Sequence[str], columns: Sequence[np.ndarray], *,
+                      progress: Callable[[float], None] | None = None,
+                      should_cancel: Callable[[], bool] | None = None,
+                      chunk_rows: int | None = None) -> Path:
+    """Write a per-row table (from :func:`per_row_snapshot` or :func:`per_row_table`) as CSV, atomically.
+
+    The rows are formatted and written ``chunk_rows`` at a time (default :data:`CSV_CHUNK_ROWS`) into a
+    temporary file next to ``path``, which replaces ``path`` only once every row is written. Between chunks
+    the write reports its progress and asks whether to stop; a stopped or failed write removes the temporary
+    file and leaves any file already at ``path`` as it was. The bytes are those of :func:`per_row_csv_bytes`.
+
+    Args:
+        path: Destination file.
+        header: Column names.
+        columns: One array per column, all of the same length; they must not change during the write.
+        progress: Called with the fraction of rows written (0 to 1) after each chunk.
+        should_cancel: Asked before each chunk and before the file is put in place; True stops the write.
+        chunk_rows: Rows per chunk.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ExportCancelled: ``should_cancel`` said stop; nothing was written.
+        ExportError: one line saying why nothing was written (missing or unwritable folder, full disk...).
+    """
+    rows = len(columns[0]) if columns else 0
+    step = max(1, int(CSV_CHUNK_ROWS if chunk_rows is None else chunk_rows))
+    stop_now = should_cancel or _never
+    try:
+        with atomic_path(path) as temp, open(temp, "wb") as handle:
+            handle.write(csv_header_bytes(header))
+            # A loop over chunks, not rows: each pass formats a block of rows with numpy.
+            for start in range(0, rows, step):
+                if stop_now():
+                    raise ExportCancelled(f"stopped before {path} was written")
+                stop = min(start + step, rows)
+                handle.write(_csv_body([column[start:stop] for column in columns]))
+                if progress is not None:
+                    progress(stop / rows)
+            if stop_now():
+                raise ExportCancelled(f"stopped before {path} was written")
+    except AtomicWriteError as error:
+        raise ExportError(str(error)) from None
+    return Path(path)
+
+
+def _never() -> bool:
+    return False
+
+
 def export_per_row_csv(dataset: Dataset, loss_ids: Sequence[str], params: Mapping[str, Mapping[str, Any]] | None,
                        path: str | Path) -> Path:
-    """Write the per-row losses to a CSV file atomically and return its path.
+    """Write the per-row losses to a CSV file atomically and return its path (in the calling thread).
 
     Raises:
         ExportError: one line saying why nothing was written.
     """
-    return write_bytes(path, per_row_csv_bytes(dataset, loss_ids, params))
+    header, columns = per_row_table(dataset, loss_ids, params)
+    return write_per_row_csv(path, header, columns)
 
 
 def applicable_ids(dataset: Dataset, loss_ids: Sequence[str]) -> list[str]:

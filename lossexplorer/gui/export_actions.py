@@ -7,6 +7,11 @@ modal dialog blocks a test:
 * ``choose_png_options(default_size) -> (QSize, dpi) | None``: the picture's size and resolution;
 * ``show_error(message)``: a one-line problem.
 
+Per-row losses are computed in the GUI thread when the file is chosen (a fraction of a second at a million rows)
+and then formatted and written by a :class:`~lossexplorer.gui.export_job.CsvExportJob` in a background thread,
+with a progress bar and a Cancel button in the status bar, as for loading a file. One CSV export runs at a time;
+closing the window stops it (nothing is written).
+
 pyqtgraph's own right-click "Export..." entry is pointed at these actions too, because its SVG exporter fails
 under PySide6 >= 6.11.
 """
@@ -16,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,15 +32,23 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QMenu,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from lossexplorer.gui import settings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lossexplorer.gui.export_job import CsvExportJob
 
 # The export and report modules (with QtSvg and the report's layout code) are imported when an export runs,
 # not when the window starts: they are not needed for its first paint.
@@ -43,6 +57,8 @@ PLOT_FILTERS = ["PNG image (*.png)", "SVG vector image (*.svg)", "PDF document (
 PDF_FILTERS = ["PDF document (*.pdf)"]
 CSV_FILTERS = ["CSV table (*.csv)"]
 CM_PER_INCH = 2.54
+CSV_PROGRESS_STEPS = 1000  # as lossexplorer.gui.export_job.PROGRESS_STEPS, which is imported only when needed
+CLOSE_WAIT_MS = 30000
 
 PathChooser = Callable[[str, str, list[str]], str]
 PngChooser = Callable[[QSize], "tuple[QSize, float] | None"]
@@ -115,7 +131,18 @@ class PngOptionsDialog(QDialog):
 
 
 class ExportActions(QObject):
-    """Builds File ▸ Export on a main window and runs the exports."""
+    """Builds File ▸ Export on a main window and runs the exports.
+
+    Signals:
+        csv_export_finished(object): once per per-row CSV export whose file was chosen, after the outcome has
+            been shown: the :class:`~pathlib.Path` written, or None when nothing was written (the table could
+            not be computed, the write failed, or it was cancelled).
+
+    Attributes:
+        csv_job (CsvExportJob | None): the per-row CSV export in progress.
+    """
+
+    csv_export_finished = Signal(object)
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
@@ -124,6 +151,9 @@ class ExportActions(QObject):
         self.choose_path: PathChooser = self._dialog_path
         self.choose_png_options: PngChooser = self._dialog_png_options
         self.show_error: ErrorShower = self._message_box
+        self.csv_job: CsvExportJob | None = None
+        self.csv_progress_box: QWidget | None = None
+        self._close_requested = False
         self._build_menu()
         self.reroute_plot_context_menus()
 
@@ -235,22 +265,161 @@ class ExportActions(QObject):
         return self._run(lambda: write_window_report(self._window, path), f"Report written to {path}")
 
     @Slot()
-    def export_csv(self) -> Path | None:
-        """Ask for a file and write each row's loss under every checked loss that applies to the data."""
+    def export_csv(self) -> CsvExportJob | None:
+        """Ask for a file and write each row's loss under every checked loss that applies to the data.
+
+        The losses are computed at once, from the data as it is now; the file is written in the background
+        (:attr:`csv_export_finished` tells when it is done). Refused, with a status message, while an earlier
+        CSV export still runs.
+
+        Returns:
+            The job writing the file, or None if nothing is being written.
+        """
+        if self.csv_job is not None:
+            self._window.show_problem("Per-row losses are still being exported; wait for that or cancel it first")
+            return None
         path = self._ask("Export Per-Row Losses", f"{self._stem()}_per_row_losses.csv", CSV_FILTERS, ".csv")
         if not path:
             return None
-        from lossexplorer.gui.export import export_per_row_csv
+        from lossexplorer.gui.export import ExportError, per_row_snapshot
         from lossexplorer.gui.report import data_decided_params
 
         state = self._window.loss_state
         checked = list(state.checked())
+        try:
+            header, columns = per_row_snapshot(self._window.model.dataset(), checked,
+                                               data_decided_params(checked, state.all_params()))
+        except ExportError as error:
+            self.show_error(str(error))
+            self.csv_export_finished.emit(None)
+            return None
+        return self._start_csv_job(path, header, columns)
 
-        def write() -> Path:
-            params = data_decided_params(checked, state.all_params())
-            return export_per_row_csv(self._window.model.dataset(), checked, params, path)
+    @Slot()
+    def cancel_csv_export(self) -> None:
+        """Stop the per-row CSV export in progress, if any; nothing is written."""
+        if self.csv_job is not None:
+            self.csv_job.cancel()
 
-        return self._run(write, f"Per-row losses written to {path}")
+    def stop_csv_export(self, timeout_ms: int = CLOSE_WAIT_MS) -> None:
+        """Cancel the per-row CSV export in progress and wait for its thread to end (it stops between chunks)."""
+        job = self.csv_job
+        if job is not None:
+            job.cancel()
+            job.wait(timeout_ms)
+
+    def is_exporting_csv(self) -> bool:
+        """Whether a per-row CSV export is in progress."""
+        return self.csv_job is not None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Stop a running CSV export when the window closes (not when a close is refused, e.g. to save first).
+
+        Installed on the window only while an export runs.
+        """
+        if watched is self._window:
+            kind = event.type()
+            if kind == QEvent.Type.Close:
+                # Other filters may still refuse the close; the Hide that follows an accepted one is the sign.
+                self._close_requested = True
+            elif kind == QEvent.Type.Show:
+                self._close_requested = False
+            elif kind == QEvent.Type.Hide and self._close_requested and not event.spontaneous():
+                self._close_requested = False
+                self.stop_csv_export()
+        return super().eventFilter(watched, event)
+
+    # ----- the CSV job ---------------------------------------------------------------------------
+    def _start_csv_job(self, path: str, header: list[str], columns: list[np.ndarray]) -> CsvExportJob:
+        from lossexplorer.gui.export_job import CsvExportJob
+
+        job = CsvExportJob(path, header, columns)
+        job.progressed.connect(self._csv_progressed)
+        job.written.connect(self._csv_written)
+        job.failed.connect(self._csv_failed)
+        job.cancelled.connect(self._csv_cancelled)
+        # A window deleted without being closed must not leave its export writing on. (Left connected when the
+        # job ends: cancelling a finished job does nothing, and Qt drops the connection when the job goes.)
+        self.destroyed.connect(job.cancel)
+        self.csv_job = job
+        self._build_csv_progress()
+        self.csv_progress_label.setText(f"Exporting {Path(path).name}…")
+        self.csv_progress_bar.setValue(0)
+        self.csv_progress_box.show()
+        self.export_csv_action.setEnabled(False)
+        # Watches the window's close while the job runs (see eventFilter).
+        self._close_requested = False
+        self._window.installEventFilter(self)
+        job.start_export()
+        return job
+
+    def _build_csv_progress(self) -> None:
+        # Built on first use: the window's first paint does not need it.
+        if self.csv_progress_box is not None:
+            return
+        window = self._window
+        box = QWidget(window)
+        box.setObjectName("exportProgressBox")
+        self.csv_progress_label = QLabel(box)
+        self.csv_progress_label.setObjectName("exportProgressLabel")
+        self.csv_progress_bar = QProgressBar(box)
+        self.csv_progress_bar.setObjectName("exportProgress")
+        self.csv_progress_bar.setAccessibleName("Export progress")
+        self.csv_progress_bar.setRange(0, CSV_PROGRESS_STEPS)
+        self.csv_progress_bar.setFixedWidth(160)
+        self.csv_progress_bar.setTextVisible(False)
+        self.csv_cancel_button = QPushButton("Cancel", box)
+        self.csv_cancel_button.setObjectName("cancelExportButton")
+        self.csv_cancel_button.setAccessibleName("Cancel export")
+        self.csv_cancel_button.setToolTip("Stop exporting; no file is written")
+        self.csv_cancel_button.clicked.connect(self.cancel_csv_export)
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.csv_progress_label)
+        layout.addWidget(self.csv_progress_bar)
+        layout.addWidget(self.csv_cancel_button)
+        window.statusBar().addPermanentWidget(box)
+        box.hide()
+        self.csv_progress_box = box
+
+    @Slot(int)
+    def _csv_progressed(self, steps: int) -> None:
+        if self.sender() is self.csv_job:
+            self.csv_progress_bar.setValue(steps)
+
+    @Slot(object)
+    def _csv_written(self, written: Path) -> None:
+        job = self._finish_csv(self.sender())
+        if job is None:
+            return
+        settings.set_last_folder(written)
+        self._window.show_status(f"Per-row losses written to {job.path}")
+        self.csv_export_finished.emit(written)
+
+    @Slot(str)
+    def _csv_failed(self, message: str) -> None:
+        if self._finish_csv(self.sender()) is None:
+            return
+        self.show_error(message)
+        self.csv_export_finished.emit(None)
+
+    @Slot()
+    def _csv_cancelled(self) -> None:
+        job = self._finish_csv(self.sender())
+        if job is None:
+            return
+        self._window.show_status(f"Stopped exporting per-row losses; {Path(job.path).name} was not written")
+        self.csv_export_finished.emit(None)
+
+    def _finish_csv(self, sender: QObject | None) -> CsvExportJob | None:
+        """Close the progress display of the current job; None if ``sender`` is not it."""
+        if sender is not self.csv_job or self.csv_job is None:
+            return None
+        job, self.csv_job = self.csv_job, None
+        self._window.removeEventFilter(self)
+        self.csv_progress_box.hide()
+        self.export_csv_action.setEnabled(True)
+        return job
 
     # ----- helpers -------------------------------------------------------------------------------
     def _export_plot_list(self, plots: list[tuple[str, pg.PlotWidget]], suggested: str, caption: str) -> Path | None:

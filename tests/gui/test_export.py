@@ -462,6 +462,7 @@ def test_cancelled_dialogs_write_nothing(window, tmp_path):
     Answers("").install(window.export_actions)
     window.export_actions.export_report_action.trigger()
     window.export_actions.export_csv_action.trigger()
+    assert window.export_actions.csv_job is None
     answers = Answers(tmp_path / "plot.png", png=None)
     answers.install(window.export_actions)
     window.export_actions.export_plot_action.trigger()
@@ -469,19 +470,24 @@ def test_cancelled_dialogs_write_nothing(window, tmp_path):
     assert answers.errors == []
 
 
-def test_failed_export_shows_one_line_and_leaves_nothing(window, tmp_path):
+def test_failed_export_shows_one_line_and_leaves_nothing(window, qtbot, tmp_path):
     answers = Answers(tmp_path / "missing" / "rows.csv")
     answers.install(window.export_actions)
-    window.export_actions.export_csv_action.trigger()
+    with qtbot.waitSignal(window.export_actions.csv_export_finished, timeout=10000) as finished:
+        window.export_actions.export_csv_action.trigger()
+    assert finished.args == [None]
     assert len(answers.errors) == 1
     assert "\n" not in answers.errors[0] and "does not exist" in answers.errors[0]
     assert os.listdir(tmp_path) == []
 
 
-def test_csv_action_writes_the_checked_losses_of_the_window(window, tmp_path):
+def test_csv_action_writes_the_checked_losses_of_the_window(window, qtbot, tmp_path):
     Answers(tmp_path / "rows.csv").install(window.export_actions)
     window.loss_state.set_checked_ids(["mean_squared_error", "mean_absolute_error"])
-    window.export_actions.export_csv_action.trigger()
+    with qtbot.waitSignal(window.export_actions.csv_export_finished, timeout=10000) as finished:
+        window.export_actions.export_csv_action.trigger()
+    assert finished.args == [tmp_path / "rows.csv"]
+    assert window.statusBar().currentMessage() == f"Per-row losses written to {tmp_path / 'rows.csv'}"
     header, rows = read_csv_text((tmp_path / "rows.csv").read_text())
     assert header[-2:] == ["mean_squared_error", "mean_absolute_error"]
     values = np.array(rows, dtype=float)
@@ -497,7 +503,8 @@ def test_csv_action_on_logit_data_ignores_the_panels_from_logits(qtbot, tmp_path
     qtbot.addWidget(main)
     Answers(tmp_path / "rows.csv").install(main.export_actions)
     main.loss_state.set_checked_ids(["binary_crossentropy"])
-    main.export_actions.export_csv_action.trigger()
+    with qtbot.waitSignal(main.export_actions.csv_export_finished, timeout=10000):
+        main.export_actions.export_csv_action.trigger()
     _header, rows = read_csv_text((tmp_path / "rows.csv").read_text())
     # BCE from logits: log(1 + e^(−z)) for y = 1, log(1 + e^z) for y = 0
     expected = [math.log1p(math.exp(-2.0)), math.log1p(math.exp(-1.0)), math.log(2.0)]
