@@ -195,7 +195,8 @@ def _run_window(options: argparse.Namespace) -> int:
         raise InputError("no display to open the window on; use --screenshot, 'eval' or 'report' without one")
     from lossexplorer.startup import pause_garbage_collector, resume_garbage_collector
 
-    # The window resumes the collector once it has painted; this is for the ways out before that.
+    # Once shown, the window collects from its event loop (lossexplorer.gui.collector); on the way out,
+    # automatic collection comes back.
     pause_garbage_collector()
     try:
         from lossexplorer.gui.app import run

@@ -11,10 +11,11 @@ from PySide6.QtWidgets import QApplication
 
 from lossexplorer.dataset import Dataset
 from lossexplorer.demo import demo_dataset
+from lossexplorer.gui.collector import install_event_loop_collector
 from lossexplorer.gui.mainwindow import MainWindow
 from lossexplorer.gui.session_actions import open_session, start_interactive
 from lossexplorer.session import SUFFIX as SESSION_SUFFIX
-from lossexplorer.startup import resume_garbage_collector
+from lossexplorer.startup import freeze_start_up_heap
 
 MIN_SCREENSHOT_SIZE = (1100, 700)
 # Qt maps a PNG quality of 80 to zlib level 1: a screenshot of flat colours comes out the same size as at the
@@ -60,8 +61,9 @@ def run(file: str | None = None, screenshot: str | None = None, view: str | None
     if view:
         window.show_view(view)
     window.show()
+    install_event_loop_collector(app)
     # Two turns of the event loop: the first paint is done by then.
-    QTimer.singleShot(0, lambda: QTimer.singleShot(0, resume_garbage_collector))
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, freeze_start_up_heap))
     if screenshot:
         return _save_screenshot(app, window, screenshot)
     return app.exec()

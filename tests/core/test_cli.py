@@ -289,7 +289,6 @@ def test_window_start_pauses_the_collector_and_resumes_it_on_the_way_out(monkeyp
     assert main([write_csv(REGRESSION_CSV)]) == 1
     assert during == [False]
     assert gc.isenabled()
-    gc.unfreeze()
 
 
 def test_window_without_a_display(monkeypatch, tmp_path, capsys):

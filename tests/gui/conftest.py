@@ -5,10 +5,27 @@ into ``tmp_path`` through the environment variables :mod:`lossexplorer.gui.setti
 redirects any default-constructed ``QSettings`` there, so even code that bypasses the module is contained.
 """
 
+import gc
+
 import pytest
 from PySide6.QtCore import QSettings
 
 from lossexplorer.gui import recovery, session_actions, settings
+from lossexplorer.gui.collector import install_event_loop_collector
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collection_from_the_event_loop(qapp):
+    """Collect garbage only from the event loop, as the app does (:mod:`lossexplorer.gui.collector`).
+
+    With automatic collection, full runs here sometimes deadlocked (a QMenu freed inside QObject::disconnect)
+    or crashed at exit.
+    """
+    collector = install_event_loop_collector(qapp)
+    yield collector
+    collector.timer.stop()
+    gc.collect()  # while the application still stands, not during the interpreter's teardown
+    gc.enable()
 
 
 @pytest.fixture(autouse=True)

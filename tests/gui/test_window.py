@@ -75,9 +75,12 @@ COLLECTOR_PROBE = (
     "import gc, sys\n"
     "from lossexplorer.cli import main\n"
     "import lossexplorer.gui.mainwindow as mainwindow\n"
+    "from lossexplorer.gui.collector import EventLoopCollector\n"
+    "from PySide6.QtWidgets import QApplication\n"
     "original = mainwindow.MainWindow.grab\n"
     "def grab(self, *args):\n"
-    "    print('running', gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+    "    collector = QApplication.instance().findChild(EventLoopCollector)\n"
+    "    print('running', gc.isenabled(), collector.timer.isActive(), gc.get_freeze_count() > 1000)\n"
     "    return original(self, *args)\n"
     "mainwindow.MainWindow.grab = grab\n"
     "code = main(['--screenshot', sys.argv[1]])\n"
@@ -85,11 +88,12 @@ COLLECTOR_PROBE = (
 )
 
 
-def test_window_start_turns_the_collector_back_on_with_the_start_up_heap_frozen(tmp_path):
+def test_window_start_freezes_its_heap_and_collects_from_the_event_loop(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run([sys.executable, "-c", COLLECTOR_PROBE, str(tmp_path / "shot.png")],
                             capture_output=True, text=True, env=env, timeout=120, check=False)
-    assert result.stdout.splitlines() == ["running True True", "returned 0 True"], result.stderr
+    # While the window runs, automatic collection is off and the event loop's timer collects instead.
+    assert result.stdout.splitlines() == ["running False True True", "returned 0 True"], result.stderr
 
 
 def owned_by_a_composite(widget):
