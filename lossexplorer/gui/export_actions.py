@@ -32,18 +32,16 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from lossexplorer.gui import settings
+from lossexplorer.gui.status_progress import StatusProgress
 
 if TYPE_CHECKING:
     import numpy as np
@@ -152,7 +150,7 @@ class ExportActions(QObject):
         self.choose_png_options: PngChooser = self._dialog_png_options
         self.show_error: ErrorShower = self._message_box
         self.csv_job: CsvExportJob | None = None
-        self.csv_progress_box: QWidget | None = None
+        self.csv_progress_box: StatusProgress | None = None
         self._close_requested = False
         self._build_menu()
         self.reroute_plot_context_menus()
@@ -343,9 +341,7 @@ class ExportActions(QObject):
         self.destroyed.connect(job.cancel)
         self.csv_job = job
         self._build_csv_progress()
-        self.csv_progress_label.setText(f"Exporting {Path(path).name}…")
-        self.csv_progress_bar.setValue(0)
-        self.csv_progress_box.show()
+        self.csv_progress_box.begin(f"Exporting {Path(path).name}…")
         self.export_csv_action.setEnabled(False)
         # Watches the window's close while the job runs (see eventFilter).
         self._close_requested = False
@@ -355,37 +351,15 @@ class ExportActions(QObject):
 
     def _build_csv_progress(self) -> None:
         # Built on first use: the window's first paint does not need it.
-        if self.csv_progress_box is not None:
-            return
-        window = self._window
-        box = QWidget(window)
-        box.setObjectName("exportProgressBox")
-        self.csv_progress_label = QLabel(box)
-        self.csv_progress_label.setObjectName("exportProgressLabel")
-        self.csv_progress_bar = QProgressBar(box)
-        self.csv_progress_bar.setObjectName("exportProgress")
-        self.csv_progress_bar.setAccessibleName("Export progress")
-        self.csv_progress_bar.setRange(0, CSV_PROGRESS_STEPS)
-        self.csv_progress_bar.setFixedWidth(160)
-        self.csv_progress_bar.setTextVisible(False)
-        self.csv_cancel_button = QPushButton("Cancel", box)
-        self.csv_cancel_button.setObjectName("cancelExportButton")
-        self.csv_cancel_button.setAccessibleName("Cancel export")
-        self.csv_cancel_button.setToolTip("Stop exporting; no file is written")
-        self.csv_cancel_button.clicked.connect(self.cancel_csv_export)
-        layout = QHBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.csv_progress_label)
-        layout.addWidget(self.csv_progress_bar)
-        layout.addWidget(self.csv_cancel_button)
-        window.statusBar().addPermanentWidget(box)
-        box.hide()
-        self.csv_progress_box = box
+        if self.csv_progress_box is None:
+            self.csv_progress_box = StatusProgress("export", "Export", "Stop exporting; no file is written",
+                                                   CSV_PROGRESS_STEPS, self._window)
+            self.csv_progress_box.cancel_button.clicked.connect(self.cancel_csv_export)
 
     @Slot(int)
     def _csv_progressed(self, steps: int) -> None:
         if self.sender() is self.csv_job:
-            self.csv_progress_bar.setValue(steps)
+            self.csv_progress_box.bar.setValue(steps)
 
     @Slot(object)
     def _csv_written(self, written: Path) -> None:

@@ -29,12 +29,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
     QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QWidget,
 )
 
@@ -43,6 +39,7 @@ from lossexplorer.gui import settings
 from lossexplorer.gui.loader import PROGRESS_STEPS, LoadJob
 from lossexplorer.gui.mapping_dialog import ask_mapping
 from lossexplorer.gui.session_actions import confirm_discard, open_session
+from lossexplorer.gui.status_progress import StatusProgress
 from lossexplorer.session import SUFFIX as SESSION_SUFFIX
 
 FILE_FILTER = (
@@ -121,29 +118,9 @@ class OpenController(QObject):
         menu.insertSeparator(first)
 
     def _build_progress(self) -> None:
-        window = self._window
-        self.progress_box = QWidget(window)
-        self.progress_box.setObjectName("loadProgressBox")
-        self.progress_label = QLabel(self.progress_box)
-        self.progress_label.setObjectName("loadProgressLabel")
-        self.progress_bar = QProgressBar(self.progress_box)
-        self.progress_bar.setObjectName("loadProgress")
-        self.progress_bar.setAccessibleName("Loading progress")
-        self.progress_bar.setRange(0, PROGRESS_STEPS)
-        self.progress_bar.setFixedWidth(160)
-        self.progress_bar.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel", self.progress_box)
-        self.cancel_button.setObjectName("cancelLoadButton")
-        self.cancel_button.setAccessibleName("Cancel loading")
-        self.cancel_button.setToolTip("Stop loading; the data shown stays as it is")
-        self.cancel_button.clicked.connect(self.cancel_load)
-        layout = QHBoxLayout(self.progress_box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.progress_label)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.cancel_button)
-        window.statusBar().addPermanentWidget(self.progress_box)
-        self.progress_box.hide()
+        self.progress_box = StatusProgress("load", "Loading", "Stop loading; the data shown stays as it is",
+                                           PROGRESS_STEPS, self._window)
+        self.progress_box.cancel_button.clicked.connect(self.cancel_load)
 
     # ----- opening -------------------------------------------------------------------------------
     @Slot()
@@ -191,9 +168,7 @@ class OpenController(QObject):
         job.failed.connect(self._on_failed)
         job.cancelled.connect(self._on_cancelled)
         self.job = job
-        self.progress_label.setText(f"Loading {Path(path).name}…")
-        self.progress_bar.setValue(0)
-        self.progress_box.show()
+        self.progress_box.begin(f"Loading {Path(path).name}…")
         job.start_loading()
         return job
 
@@ -261,7 +236,7 @@ class OpenController(QObject):
     @Slot(int)
     def _on_progress(self, steps: int) -> None:
         if self.sender() is self.job:
-            self.progress_bar.setValue(steps)
+            self.progress_box.bar.setValue(steps)
 
     @Slot(object)
     def _on_loaded(self, result: ReadResult) -> None:

@@ -165,15 +165,15 @@ def test_window_export_in_many_chunks_is_byte_identical_and_shows_progress(qtbot
     with qtbot.waitSignal(actions.csv_export_finished, timeout=10000) as finished:
         job = actions.export_csv()
         assert isinstance(job, CsvExportJob)
-        actions.csv_progress_bar.valueChanged.connect(shown.append)
+        actions.csv_progress_box.bar.valueChanged.connect(shown.append)
         assert actions.csv_progress_box.isVisible()
-        assert actions.csv_progress_label.text() == "Exporting rows.csv…"
+        assert actions.csv_progress_box.label.text() == "Exporting rows.csv…"
     assert finished.args == [tmp_path / "rows.csv"]
     assert (tmp_path / "rows.csv").read_bytes() == expected
     assert os.listdir(tmp_path) == ["rows.csv"]
     assert answers.errors == []
     assert shown == sorted(shown) and len(shown) >= 5 and shown[-1] == export_job.PROGRESS_STEPS
-    assert actions.csv_progress_bar.maximum() == export_job.PROGRESS_STEPS
+    assert actions.csv_progress_box.bar.maximum() == export_job.PROGRESS_STEPS
     assert window.statusBar().currentMessage() == f"Per-row losses written to {tmp_path / 'rows.csv'}"
     assert not actions.csv_progress_box.isVisible()
     assert actions.export_csv_action.isEnabled() and actions.csv_job is None
@@ -227,7 +227,7 @@ def test_cancel_button_stops_the_export_and_leaves_the_old_file(qtbot, tmp_path,
     qtbot.waitUntil(hold.started.is_set, timeout=10000)
     assert len(os.listdir(tmp_path)) == 2, "the export writes to a temporary file beside the target"
     with qtbot.waitSignal(actions.csv_export_finished, timeout=10000) as finished:
-        qtbot.mouseClick(actions.csv_cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(actions.csv_progress_box.cancel_button, Qt.MouseButton.LeftButton)
         hold.release.set()
     assert finished.args == [None]
     assert hold.calls == 1, "the worker stopped at the chunk after the cancel"

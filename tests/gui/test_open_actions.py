@@ -217,7 +217,7 @@ def test_cancel_stops_the_load_and_the_data_stays(window, qtbot, gate):
     seen = outcomes_of(window)
     assert controller.open_path(str(DATA / "regression_comma.csv"))
     assert controller.progress_box.isVisible() and controller.is_loading()
-    qtbot.mouseClick(controller.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(controller.progress_box.cancel_button, Qt.MouseButton.LeftButton)
     gate.set()
     qtbot.waitUntil(lambda: seen == ["cancelled"], timeout=10000)
     assert_unchanged(window, before)
@@ -249,7 +249,7 @@ def test_progress_rises_while_a_big_file_loads(window, qtbot, tmp_path, monkeypa
     controller = window.open_actions
     controller.ask_mapping = Recorder(accept_guess)
     shown: list[int] = []
-    controller.progress_bar.valueChanged.connect(shown.append)
+    controller.progress_box.bar.valueChanged.connect(shown.append)
     with qtbot.waitSignal(controller.load_finished, timeout=20000):
         controller.open_path(str(path))
     assert window.model.dataset().n_rows == 40_000
