@@ -346,7 +346,7 @@ class ExportActions(QObject):
         # Watches the window's close while the job runs (see eventFilter).
         self._close_requested = False
         self._window.installEventFilter(self)
-        job.start_export()
+        job.start_job()
         return job
 
     def _build_csv_progress(self) -> None:

@@ -169,7 +169,7 @@ class OpenController(QObject):
         job.cancelled.connect(self._on_cancelled)
         self.job = job
         self.progress_box.begin(f"Loading {Path(path).name}…")
-        job.start_loading()
+        job.start_job()
         return job
 
     @Slot()

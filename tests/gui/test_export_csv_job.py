@@ -338,7 +338,7 @@ def test_quitting_cancels_every_running_export(qtbot, tmp_path, monkeypatch):
     job.written.connect(lambda path: outcomes.append(path))
     job.cancelled.connect(lambda: outcomes.append("cancelled"))
     hold.release_on_cancel(monkeypatch, job)
-    job.start_export()
+    job.start_job()
     qtbot.waitUntil(hold.started.is_set, timeout=10000)
     assert running_exports() == [job]
     cancel_all_exports()
