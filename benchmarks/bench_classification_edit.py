@@ -32,8 +32,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import numpy as np
 import pyqtgraph as pg
-from _gui_bench import PaintCounter, summary
-from PySide6.QtWidgets import QApplication, QWidget
+from _gui_bench import PaintCounter, settle, summary, time_bare_updates, wait_painted
+from PySide6.QtWidgets import QApplication
 
 from lossexplorer.dataset import Dataset
 from lossexplorer.gui.app import make_application
@@ -59,20 +59,6 @@ def multiclass_data(n: int) -> Dataset:
     probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
     return Dataset("multiclass", labels.astype(np.int64), probabilities, "probability", true_name="label",
                    pred_names=("p_0", "p_1", "p_2"), source=f"synthetic-multiclass-{n}.csv")
-
-
-def settle(app: QApplication, window: QWidget) -> None:
-    for _ in range(5):
-        app.processEvents()
-    window.grab()
-
-
-def wait_painted(app: QApplication, counter: PaintCounter, before: dict[int, int], widgets: list[QWidget]) -> None:
-    deadline = time.perf_counter() + 5.0
-    while not counter.painted_since(before, widgets):
-        app.processEvents()
-        if time.perf_counter() > deadline:
-            raise RuntimeError("widgets did not repaint within the timeout")
 
 
 def time_edits(app: QApplication, data: Dataset, edits: int) -> dict[str, list[float]]:
@@ -107,7 +93,7 @@ def time_edits(app: QApplication, data: Dataset, edits: int) -> dict[str, list[f
             before = dict(counter.counts)
             start = time.perf_counter()
             model.setData(model.index(int(row), column), value)
-            wait_painted(app, counter, before, waited)
+            wait_painted(app, counter, waited, before)
             times[kind].append((time.perf_counter() - start) * 1e3)
     window.undo_stack.setClean()  # the edits are throwaway: closing must not ask to save them
     window.close()
@@ -122,21 +108,12 @@ def time_bare_scatter(app: QApplication, points: int, repeats: int) -> list[floa
     rng = np.random.default_rng(4)
     x, y = rng.uniform(0, 1, points), rng.uniform(0, 5, points)
     item = widget.plot(x, y, pen=None, symbol="o", symbolSize=8)
-    widget.show()
-    settle(app, widget)
-    counter = PaintCounter([widget.viewport()])
-    times = []
-    for step in range(repeats):
+
+    def move_one_point(step: int) -> None:
         x[step % points] = rng.uniform(0, 1)
-        before = dict(counter.counts)
-        start = time.perf_counter()
         item.setData(x, y)
-        wait_painted(app, counter, before, [widget.viewport()])
-        times.append((time.perf_counter() - start) * 1e3)
-    widget.close()
-    widget.deleteLater()
-    app.processEvents()
-    return times
+
+    return time_bare_updates(app, widget, move_one_point, repeats, count_from_before=True, then_flush=False)
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ os.environ["LOSSEXPLORER_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-gui-edit-da
 
 import numpy as np
 import pyqtgraph as pg
-from _gui_bench import PaintCounter, summary
+from _gui_bench import PaintCounter, flush, settle, summary, time_bare_updates, wait_painted
 from PySide6.QtWidgets import QApplication, QWidget
 
 from lossexplorer import losses
@@ -63,27 +63,6 @@ def synthetic(n: int) -> Dataset:
     return Dataset("regression", y_true, y_pred, "value", source=f"synthetic-{n}.csv")
 
 
-def wait_painted(app: QApplication, counter: PaintCounter, must: list[QWidget], timeout: float = 5.0) -> None:
-    """Run the event loop until every widget in ``must`` has painted, then until a pass paints nothing more."""
-    before = counter.snapshot()
-    required = {id(w): before[id(w)] for w in must}
-    deadline = time.perf_counter() + timeout
-    while not counter.all_painted_since(required):
-        app.processEvents()
-        if time.perf_counter() > deadline:
-            raise RuntimeError("widgets did not repaint within the timeout")
-    flush(app, counter)
-
-
-def flush(app: QApplication, counter: PaintCounter) -> None:
-    """Run the event loop until a pass paints nothing."""
-    while True:
-        painted = sum(counter.counts.values())
-        app.processEvents()
-        if sum(counter.counts.values()) == painted:
-            return
-
-
 def wait_centres(app: QApplication, counter: PaintCounter, view: QWidget, timeout: float = 10.0) -> None:
     """Run the event loop until the outlier lab's lines have caught up and painted."""
     deadline = time.perf_counter() + timeout
@@ -92,12 +71,6 @@ def wait_centres(app: QApplication, counter: PaintCounter, view: QWidget, timeou
         if time.perf_counter() > deadline:
             raise RuntimeError("the best constants did not arrive within the timeout")
     flush(app, counter)
-
-
-def settle(app: QApplication, window: QWidget) -> None:
-    for _ in range(5):
-        app.processEvents()
-    window.grab()
 
 
 def time_window_edits(app: QApplication, n: int, edits: int, *, drag: bool,
@@ -129,6 +102,7 @@ def time_window_edits(app: QApplication, n: int, edits: int, *, drag: bool,
         else:
             model.setData(model.index(int(row), 1), value)
         wait_painted(app, counter, must)
+        flush(app, counter)
         to_paint.append((time.perf_counter() - start) * 1e3)
         wait_centres(app, counter, view)
         to_settled.append((time.perf_counter() - start) * 1e3)
@@ -144,20 +118,8 @@ def time_bare_plot(app: QApplication, points: int, repeats: int) -> list[float]:
     widget.resize(*WINDOW_SIZE)
     x = np.linspace(-5.0, 5.0, points)
     curve = widget.plot(x, x * x, pen=pg.mkPen("#0072B2", width=2))
-    widget.show()
-    settle(app, widget)
-    counter = PaintCounter([widget.viewport()])
-    times = []
-    for step in range(repeats):
-        y = x * x + step * 0.01
-        start = time.perf_counter()
-        curve.setData(x, y)
-        wait_painted(app, counter, [widget.viewport()])
-        times.append((time.perf_counter() - start) * 1e3)
-    widget.close()
-    widget.deleteLater()
-    app.processEvents()
-    return times
+    return time_bare_updates(app, widget, lambda step: curve.setData(x, x * x + step * 0.01), repeats,
+                             count_from_before=False, then_flush=True)
 
 
 def main() -> None:
